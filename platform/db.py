@@ -1,0 +1,231 @@
+"""Database: the Flask-SQLAlchemy handle, model base classes and automatic tenant scoping.
+
+Every model that mixes in :class:`TenantScoped` carries a non-null ``tenant_id``. Each ORM
+select, update and delete of such a model gets the current tenant's criteria added by a session
+event, and new rows are stamped with the current tenant before they are flushed. A query of a
+tenant-owned model with no tenant in context raises :class:`TenantContextMissing`, unless it runs
+inside :func:`platform_scope`, which marks code as platform-operator code.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, datetime
+
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, MetaData, event, text
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    ORMExecuteState,
+    Session,
+    declared_attr,
+    mapped_column,
+    with_loader_criteria,
+)
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+db = SQLAlchemy(model_class=Base)
+
+_current_tenant_id: ContextVar[int | None] = ContextVar("samverkan_tenant_id", default=None)
+_current_user_id: ContextVar[int | None] = ContextVar("samverkan_user_id", default=None)
+_platform_scope: ContextVar[str | None] = ContextVar("samverkan_platform_scope", default=None)
+
+
+class TenantContextMissing(RuntimeError):
+    """A tenant-owned model was queried with no tenant in context."""
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+
+class TenantScoped:
+    """Marks a model as tenant-owned: a non-null ``tenant_id`` scoped automatically."""
+
+    @declared_attr
+    def tenant_id(cls) -> Mapped[int]:  # noqa: N805
+        return mapped_column(
+            Integer, ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+
+
+def current_tenant_id() -> int | None:
+    return _current_tenant_id.get()
+
+
+def set_tenant_id(tenant_id: int | None) -> None:
+    """Set the tenant for this context and for the database transaction already open."""
+    _current_tenant_id.set(tenant_id)
+    _apply_settings_to_open_transaction()
+
+
+def set_user_id(user_id: int | None) -> None:
+    _current_user_id.set(user_id)
+    _apply_settings_to_open_transaction()
+
+
+def in_platform_scope() -> bool:
+    return _platform_scope.get() is not None
+
+
+@contextmanager
+def tenant_scope(tenant_id: int | None, user_id: int | None = None) -> Iterator[None]:
+    """Run a block (a job, a CLI step, a test) as one tenant."""
+    tenant_token = _current_tenant_id.set(tenant_id)
+    user_token = _current_user_id.set(user_id)
+    _apply_settings_to_open_transaction()
+    try:
+        yield
+    finally:
+        _current_tenant_id.reset(tenant_token)
+        _current_user_id.reset(user_token)
+        _apply_settings_to_open_transaction()
+
+
+@contextmanager
+def platform_scope(reason: str) -> Iterator[None]:
+    """Mark a block as platform-operator code that may read across tenants.
+
+    Inside it no tenant is current; a :func:`tenant_scope` nested in it narrows to one tenant
+    again. ``reason`` says why; it documents each crossing where it is written.
+    """
+    token = _platform_scope.set(reason)
+    tenant_token = _current_tenant_id.set(None)
+    _apply_settings_to_open_transaction()
+    try:
+        yield
+    finally:
+        _platform_scope.reset(token)
+        _current_tenant_id.reset(tenant_token)
+        _apply_settings_to_open_transaction()
+
+
+def _tenant_models(state: ORMExecuteState) -> list[type]:
+    return [m.class_ for m in state.all_mappers if issubclass(m.class_, TenantScoped)]
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _scope_to_tenant(state: ORMExecuteState) -> None:
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    if state.is_column_load or state.is_relationship_load:
+        return  # the criteria travel with the parent query's options
+    if state.execution_options.get("skip_tenant_scope"):
+        return
+    models = _tenant_models(state)
+    if not models:
+        return
+    tenant_id = current_tenant_id()
+    if tenant_id is None and in_platform_scope():
+        return
+    if tenant_id is None:
+        names = ", ".join(sorted(m.__name__ for m in models))
+        raise TenantContextMissing(f"query of tenant-owned {names} without a tenant in context")
+    for model in models:
+        state.statement = state.statement.options(
+            # tenant_id is a tracked closure variable: it is a bound parameter of the cached SQL.
+            with_loader_criteria(
+                model, lambda cls: cls.tenant_id == tenant_id, include_aliases=True
+            )
+        )
+
+
+@event.listens_for(Session, "before_flush")
+def _stamp_tenant(session: Session, _context, _instances) -> None:
+    tenant_id = current_tenant_id()
+    for obj in session.new:
+        if isinstance(obj, TenantScoped) and getattr(obj, "tenant_id", None) is None:
+            if tenant_id is None and not getattr(type(obj), "__tenant_optional__", False):
+                raise TenantContextMissing(
+                    f"new {type(obj).__name__} without a tenant in context"
+                )
+            obj.tenant_id = tenant_id
+    if in_platform_scope():
+        return
+    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+        if isinstance(obj, TenantScoped) and tenant_id is not None and obj.tenant_id != tenant_id:
+            raise TenantContextMissing(
+                f"{type(obj).__name__} of tenant {obj.tenant_id} written in tenant {tenant_id}"
+            )
+
+
+def _rls_settings() -> dict[str, str]:
+    tenant_id = current_tenant_id()
+    user_id = _current_user_id.get()
+    return {
+        "app.tenant_id": "" if tenant_id is None else str(tenant_id),
+        "app.user_id": "" if user_id is None else str(user_id),
+        "app.platform": "on" if in_platform_scope() else "",
+    }
+
+
+def apply_rls(connection) -> None:
+    if connection.dialect.name != "postgresql":
+        return
+    for name, value in _rls_settings().items():
+        connection.execute(
+            text("SELECT set_config(:name, :value, true)"), {"name": name, "value": value}
+        )
+
+
+@event.listens_for(Session, "after_begin")
+def _set_rls_for_transaction(_session: Session, _transaction, connection) -> None:
+    apply_rls(connection)
+
+
+def _apply_settings_to_open_transaction() -> None:
+    """Re-apply the row-level security settings when the context changes mid-transaction."""
+    try:
+        session = db.session()
+    except RuntimeError:  # outside an application context
+        return
+    if not session.in_transaction():
+        return
+    apply_rls(session.connection())
+
+
+def make_engine_fork_safe(engine) -> None:
+    """Invalidate pooled connections inherited across a fork (rq forks a child per job)."""
+
+    @event.listens_for(engine, "connect")
+    def _remember_pid(_dbapi_connection, record) -> None:
+        record.info["pid"] = os.getpid()
+
+    @event.listens_for(engine, "checkout")
+    def _check_pid(_dbapi_connection, record, proxy) -> None:
+        pid = os.getpid()
+        if record.info.get("pid") != pid:
+            record.dbapi_connection = proxy.dbapi_connection = None
+            from sqlalchemy import exc
+
+            raise exc.DisconnectionError(
+                f"connection from pid {record.info.get('pid')} used in pid {pid}"
+            )
+
+
+def json_column(**kwargs):
+    """A JSON column (a dict or a list)."""
+    return mapped_column(JSON, **kwargs)
