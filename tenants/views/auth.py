@@ -10,7 +10,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from samverkan.platform.db import db
 from samverkan.platform.extensions import limiter, submitted_email
-from samverkan.tenants.forms import SignInForm
+from samverkan.tenants.forms.auth import SignInForm
 from samverkan.tenants.permissions import can_view_tenant, current_principal, require
 from samverkan.tenants.services.accounts import authenticate, end_all_sessions, memberships_of
 from samverkan.tenants.views import blueprint
