@@ -10,7 +10,7 @@ from logging.config import fileConfig
 
 from alembic import context
 from flask import current_app
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 config = context.config
@@ -39,8 +39,12 @@ def grant_application_role(connection) -> None:
         text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted}")
     )
     connection.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}"))
-    connection.execute(text(f"REVOKE UPDATE, DELETE, TRUNCATE ON audit_entries FROM {quoted}"))
-    connection.execute(text(f"REVOKE UPDATE, DELETE ON alembic_version FROM {quoted}"))
+    # After a downgrade to base these tables may be gone.
+    existing = set(inspect(connection).get_table_names())
+    if "audit_entries" in existing:
+        connection.execute(text(f"REVOKE UPDATE, DELETE, TRUNCATE ON audit_entries FROM {quoted}"))
+    if "alembic_version" in existing:
+        connection.execute(text(f"REVOKE UPDATE, DELETE ON alembic_version FROM {quoted}"))
 
 
 def run_migrations_offline():

@@ -83,6 +83,9 @@ def from_environment() -> dict:
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT_PATH / "translations"),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": False,
+        # Sign-in must keep working while Redis is down: throttle in memory until it is back.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
         "API_TITLE": "Samverkan API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",

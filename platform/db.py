@@ -16,7 +16,7 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, MetaData, event, text
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, MetaData, Table, event, text
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
@@ -26,6 +26,8 @@ from sqlalchemy.orm import (
     mapped_column,
     with_loader_criteria,
 )
+from sqlalchemy.sql import visitors
+from sqlalchemy.sql.elements import ColumnClause
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -76,6 +78,10 @@ def current_tenant_id() -> int | None:
     return _current_tenant_id.get()
 
 
+def current_user_id() -> int | None:
+    return _current_user_id.get()
+
+
 def set_tenant_id(tenant_id: int | None) -> None:
     """Set the tenant for this context and for the database transaction already open."""
     _current_tenant_id.set(tenant_id)
@@ -123,33 +129,59 @@ def platform_scope(reason: str) -> Iterator[None]:
         _apply_settings_to_open_transaction()
 
 
-def _tenant_models(state: ORMExecuteState) -> list[type]:
-    return [m.class_ for m in state.all_mappers if issubclass(m.class_, TenantScoped)]
+_tenant_tables_cache: tuple[int, frozenset] = (-1, frozenset())
+
+
+def _tenant_tables() -> frozenset:
+    """The tables of every tenant-owned model (recomputed when models are added)."""
+    global _tenant_tables_cache
+    mappers = db.Model.registry.mappers
+    if _tenant_tables_cache[0] != len(mappers):
+        tables = frozenset(m.local_table for m in mappers if issubclass(m.class_, TenantScoped))
+        _tenant_tables_cache = (len(mappers), tables)
+    return _tenant_tables_cache[1]
+
+
+def _tenant_tables_in(statement) -> list[str]:
+    """Tenant-owned tables anywhere in a statement: selected, joined, counted or in a subquery."""
+    tables = _tenant_tables()
+    found = set()
+    for element in visitors.iterate(statement):
+        table = element if isinstance(element, Table) else getattr(element, "table", None)
+        if isinstance(element, Table | ColumnClause) and table is not None and table in tables:
+            found.add(table.name)
+    return sorted(found)
+
+
+def _tenant_criteria(tenant_id: int):
+    # On the mixin: one option covers every tenant-owned entity wherever it appears in the
+    # statement (columns, select_from, joins, subqueries, eager and lazy relationship loads).
+    # tenant_id is a tracked closure variable: it is a bound parameter of the cached SQL.
+    return with_loader_criteria(
+        TenantScoped, lambda cls: cls.tenant_id == tenant_id, include_aliases=True
+    )
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _scope_to_tenant(state: ORMExecuteState) -> None:
     if not (state.is_select or state.is_update or state.is_delete):
         return
-    if state.is_column_load or state.is_relationship_load:
-        return  # the criteria travel with the parent query's options
+    if state.is_column_load:
+        return  # a refresh of an object already admitted by a scoped query
     if state.execution_options.get("skip_tenant_scope"):
         return
-    models = _tenant_models(state)
-    if not models:
-        return
     tenant_id = current_tenant_id()
-    if tenant_id is None and in_platform_scope():
+    if tenant_id is not None:
+        # Relationship loads carry the criteria of the query that loaded their parent; they
+        # get the current tenant's too, so a load in another tenant's context finds nothing.
+        state.statement = state.statement.options(_tenant_criteria(tenant_id))
         return
-    if tenant_id is None:
-        names = ", ".join(sorted(m.__name__ for m in models))
-        raise TenantContextMissing(f"query of tenant-owned {names} without a tenant in context")
-    for model in models:
-        state.statement = state.statement.options(
-            # tenant_id is a tracked closure variable: it is a bound parameter of the cached SQL.
-            with_loader_criteria(
-                model, lambda cls: cls.tenant_id == tenant_id, include_aliases=True
-            )
+    if in_platform_scope() or state.is_relationship_load:
+        return
+    tables = _tenant_tables_in(state.statement)
+    if tables:
+        raise TenantContextMissing(
+            f"query of tenant-owned {', '.join(tables)} without a tenant in context"
         )
 
 

@@ -233,12 +233,36 @@ def report_progress(run_id: str, progress: int, message: str = "") -> None:
         log.debug("progress of job %s not recorded", run_id, exc_info=True)
 
 
-def run_worker(app: Flask, burst: bool = False) -> bool:
-    """Run an rq worker (with its scheduler) for this app."""
+def run_worker(app: Flask, burst: bool = False, worker_class=None) -> bool:
+    """Run an rq worker (with its scheduler) for this app.
+
+    rq's default ``Worker`` forks a child per job; ``rq.SimpleWorker`` runs jobs in-process.
+    """
     from rq import Queue, Worker
 
     global _worker_app
     _worker_app = app
     connection = _redis(app)
-    worker = Worker([Queue(QUEUE_NAME, connection=connection)], connection=connection)
+    worker = (worker_class or Worker)([Queue(QUEUE_NAME, connection=connection)],
+                                      connection=connection)
     return worker.work(burst=burst, with_scheduler=True)
+
+
+def ping_job(message: str = "ping", *, run_id: str, fail: bool = False) -> dict:
+    """A minimal job that proves the queue works end to end (``samverkan`` checks, tests).
+
+    Records an audit entry in the job's tenant and returns what the job saw of its context.
+    """
+    from samverkan.platform import audit
+    from samverkan.platform.audit import current_request_id
+    from samverkan.platform.db import current_tenant_id, current_user_id
+
+    audit.record("job.ping", entity_type="JobRun", entity_id=run_id, after={"message": message})
+    if fail:
+        raise RuntimeError(f"ping job failed on purpose: {message}")
+    return {
+        "message": message,
+        "tenant_id": current_tenant_id(),
+        "actor_id": current_user_id(),
+        "request_id": current_request_id(),
+    }

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, current_app, jsonify, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import text
@@ -87,6 +97,12 @@ def has_endpoint(name: str) -> bool:
 
 def render_error_page(error: HTTPException):
     code = error.code or 500
+    if g.get("tenant") is not None:
+        from samverkan.tenants.permissions import current_principal
+
+        if current_principal() is None:
+            # Not a member: the page must not show the tenant's name (or that it exists).
+            g.tenant = None
     return render_template("platform/error.html", error=error, code=code), code
 
 

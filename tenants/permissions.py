@@ -72,6 +72,7 @@ can_manage_members = is_admin
 can_manage_organisations = is_admin
 can_manage_api_clients = is_admin
 can_read_audit = is_admin
+can_manage_tenant_settings = is_admin
 can_read_organisations = is_member & has_scope("read")
 
 

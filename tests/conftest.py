@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.engine import make_url
 
 from samverkan.platform.app import create_app
@@ -26,6 +26,31 @@ PG_URL = os.environ.get("SAMVERKAN_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("SAMVERKAN_TEST_REDIS_URL")
 APP_ROLE = "samverkan_app"
 PASSWORD = "correct horse battery"
+
+
+SUMMARY_KEY = pytest.StashKey[list]()
+
+
+def pytest_configure(config):
+    config.stash[SUMMARY_KEY] = []
+    if os.environ.get("SAMVERKAN_TEST_REQUIRE_SERVICES") and not (PG_URL and REDIS_URL):
+        # CI's second run must not quietly skip the PostgreSQL and Redis tests.
+        raise pytest.UsageError("SAMVERKAN_TEST_REQUIRE_SERVICES is set: set both "
+                                "SAMVERKAN_TEST_DATABASE_URL and SAMVERKAN_TEST_REDIS_URL")
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    lines = config.stash.get(SUMMARY_KEY, [])
+    if lines:
+        terminalreporter.section("samverkan checks")
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
+@pytest.fixture
+def summary(request):
+    """``summary(line)``: print a line in the terminal summary at the end of the run."""
+    return request.config.stash[SUMMARY_KEY].append
 
 
 def pytest_report_header(config):
@@ -223,9 +248,185 @@ class Factory:
             db.session.commit()
 
 
+    # The objects below are written as rows (in the tenant's scope), the way their services
+    # store them; tests of those services use the services themselves.
+
+    def invitation(self, tenant, *, email: str | None = None, roles=("viewer",), organisation=None,
+                   days: int = 7):
+        """An open invitation, stored as the invitations service stores it; returns
+        (invitation, token)."""
+        import secrets
+        from datetime import timedelta
+
+        from samverkan.platform.db import utcnow
+        from samverkan.tenants.models import Invitation
+        from samverkan.tenants.services.invitations import hash_token
+
+        token = secrets.token_urlsafe(32)
+        with self.app.app_context(), tenant_scope(tenant.id):
+            invitation = Invitation(
+                tenant_id=tenant.id, email=email or f"invitee{self._next()}@example.org",
+                roles=list(roles), organisation_id=organisation.id if organisation else None,
+                token_hash=hash_token(token), expires_at=utcnow() + timedelta(days=days),
+                locale="sv",
+            )
+            db.session.add(invitation)
+            db.session.commit()
+            return detached(invitation), token
+
+    def api_client(self, tenant, *, organisation=None, scopes=("read", "report"),
+                   name: str | None = None):
+        """An API client of the tenant, made by its service; returns (client, secret)."""
+        from samverkan.tenants.models import Tenant
+        from samverkan.tenants.services.api_clients import ApiClientData, create_client
+
+        with self.app.app_context(), tenant_scope(tenant.id):
+            client, secret = create_client(
+                db.session.get(Tenant, tenant.id),
+                ApiClientData(name=name or f"Client {self._next()}",
+                              organisation_id=organisation.id if organisation else None,
+                              scopes=list(scopes)),
+            )
+            db.session.commit()
+            return detached(client), secret
+
+    def api_token(self, client, *, scope: str = "read", seconds: int = 3600):
+        """An access token of an API client, stored as the token endpoint stores it; returns
+        (token row, bearer token). Tests of the token endpoint use the endpoint itself."""
+        import secrets
+        from datetime import timedelta
+
+        from samverkan.platform.db import utcnow
+        from samverkan.platform.oauth import hash_token
+        from samverkan.tenants.models import ApiToken
+
+        bearer = secrets.token_urlsafe(32)
+        with self.app.app_context(), tenant_scope(client.tenant_id):
+            token = ApiToken(
+                tenant_id=client.tenant_id, client_id=client.id, token_hash=hash_token(bearer),
+                scope=scope, expires_at=utcnow() + timedelta(seconds=seconds),
+            )
+            db.session.add(token)
+            db.session.commit()
+            return detached(token), bearer
+
+    def audit_entry(self, tenant, *, action: str = "test.recorded"):
+        from samverkan.platform import audit
+
+        with self.app.app_context(), tenant_scope(tenant.id):
+            entry = audit.record(action, entity_type="Test", entity_id=self._next(),
+                                 after={"n": self._count})
+            db.session.commit()
+            return detached(entry)
+
+    def job_run(self, tenant, *, name: str = "samverkan.platform.jobs.ping_job"):
+        import uuid
+
+        from samverkan.platform.jobs import JobRun
+
+        with self.app.app_context(), tenant_scope(tenant.id):
+            run = JobRun(id=str(uuid.uuid4()), name=name, tenant_id=tenant.id)
+            db.session.add(run)
+            db.session.commit()
+            return detached(run)
+
+
+    def ownership_steering_once(self, tenant) -> dict:
+        """:meth:`ownership_steering`, made once per tenant."""
+        made = self.__dict__.setdefault("_steering", {})
+        if tenant.id not in made:
+            made[tenant.id] = self.ownership_steering(tenant)
+        return made[tenant.id]
+
+    def ownership_steering(self, tenant) -> dict:
+        """Owner steering of ``tenant`` with a row in each of its tables, made by its services:
+        two owners with shares, themes, an adopted strategy, a goal with a milestone decided in
+        a meeting by both owners' votes, and a progress report. Returns the ids."""
+        from datetime import date
+        from types import SimpleNamespace
+
+        from samverkan.ownership import services as svc
+        from samverkan.tenants.models import Tenant, User
+        from samverkan.tenants.permissions import principal_for_user
+
+        n = self._next()
+        owners = [self.organisation(tenant, kind="municipality") for _ in range(2)]
+        provider = self.organisation(tenant, kind="provider")
+        emails = {"admin": f"admin.steering{n}@example.org",
+                  "reporter": f"reporter.steering{n}@example.org"}
+        self.user(emails["admin"], tenant=tenant, roles=["admin"])
+        self.user(emails["reporter"], tenant=tenant, roles=["provider_reporter"],
+                  organisation=SimpleNamespace(id=provider.id))
+        for i, owner in enumerate(owners):
+            emails[i] = f"owner{i}.steering{n}@example.org"
+            self.user(emails[i], tenant=tenant, roles=["owner_representative"],
+                      organisation=SimpleNamespace(id=owner.id))
+
+        def who(key):
+            user = db.session.scalar(select(User).where(User.email == emails[key]))
+            return principal_for_user(db.session.get(Tenant, tenant.id), user)
+
+        with self.app.app_context(), tenant_scope(tenant.id):
+            row = db.session.get(Tenant, tenant.id)
+            for owner, share in zip(owners, ("60.00", "40.00"), strict=True):
+                svc.set_stake(row, who("admin"), svc.StakeData(owner.id, share, date(2020, 1, 1)))
+            svc.seed_default_themes(row, who("admin"))
+            strategy = svc.create_strategy(row, who("admin"), svc.StrategyData(
+                title={"sv": "Ägarstrategi", "fi": "Omistajastrategia"}, from_year=2024, to_year=2027))
+            svc.adopt_strategy(row, who("admin"), strategy)
+            goal = svc.create_goal(row, who(0), svc.GoalData(
+                strategy_id=strategy.id, theme_id=svc.themes(row)[0].id,
+                title={"sv": "Fler i arbete", "fi": "Enemmän työllistyneitä"}, description={},
+                unit="%", direction="higher", baseline_value="60", baseline_year=2023,
+                target_value="80", target_date=date(2026, 12, 31), milestones={2025: "70"}))
+            svc.transition_goal(row, who(0), goal, "proposed")
+            meeting = svc.create_meeting(row, who("admin"), svc.MeetingData(
+                meeting_date=date(2024, 5, 1), agenda={"sv": "Styrmål", "fi": "Ohjaustavoitteet"}))
+            item = svc.add_agenda_item(row, who("admin"), meeting, goal)
+            for i in range(2):
+                svc.cast_vote(row, who(i), item, "yes")
+            svc.submit_progress(row, who("reporter"), goal, svc.ProgressData(
+                period_label="2025", period_date=date(2025, 6, 30), value="70"))
+            db.session.commit()
+            return {"goal": goal.id, "meeting": meeting.id, "item": item.id,
+                    "strategy": strategy.id, "owners": [o.id for o in owners]}
+
+
 @pytest.fixture
 def factory(app) -> Factory:
     return Factory(app)
+
+
+class Snapshots:
+    """Every row of every table (across tenants), to prove that requests changed nothing."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def take(self) -> dict[str, list[tuple]]:
+        from sqlalchemy import select
+
+        with self.app.app_context(), platform_scope("test: compares every tenant's rows"):
+            snapshot = {}
+            for table in db.metadata.sorted_tables:
+                rows = db.session.execute(select(table)).all()
+                snapshot[table.name] = sorted(tuple(map(repr, row)) for row in rows)
+            db.session.rollback()
+            return snapshot
+
+    @staticmethod
+    def changes(before: dict, after: dict) -> dict[str, str]:
+        """Tables whose rows differ between two snapshots, with their row counts."""
+        return {
+            name: f"{len(before.get(name, []))} -> {len(after.get(name, []))} rows"
+            for name in sorted(set(before) | set(after))
+            if before.get(name) != after.get(name)
+        }
+
+
+@pytest.fixture
+def snapshots(app) -> Snapshots:
+    return Snapshots(app)
 
 
 def sign_in(client, email: str, password: str = PASSWORD):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
 from samverkan.platform import audit
 from samverkan.platform.db import db
@@ -13,6 +13,8 @@ from samverkan.tenants.business_ids import normalise_business_id
 from samverkan.tenants.models import Membership, Organisation, OrganisationKind, Tenant
 
 ORGANISATION_FIELDS = ["kind", "name", "business_id", "country", "is_archived"]
+ORGANISATION_SORTS = ("name", "-name", "kind", "-kind", "business_id", "-business_id")
+NAME_LOCALES = ("sv", "fi")
 
 
 class OrganisationError(ValueError):
@@ -107,3 +109,44 @@ def _bound_members(organisation: Organisation) -> int:
     return len(db.session.scalars(
         select(Membership.id).where(Membership.organisation_id == organisation.id)
     ).all())
+
+
+def _name_in(locale: str):
+    return Organisation.name[locale].as_string()
+
+
+def organisations_statement(tenant: Tenant, *, kind: str = "", include_archived: bool = False,
+                            search: str = "", sort: str = "name", locale: str | None = None):
+    """The current tenant's organisations, filtered and sorted by name in ``locale``.
+
+    The name sorts in the reader's language, then the tenant's default, then any other.
+    ``search`` matches a name in any language or the business id.
+    """
+    statement = select(Organisation)
+    if kind in {k.value for k in OrganisationKind}:
+        statement = statement.where(Organisation.kind == kind)
+    if not include_archived:
+        statement = statement.where(Organisation.is_archived.is_(False))
+    search = (search or "").strip()
+    if search:
+        escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        statement = statement.where(or_(
+            Organisation.business_id.ilike(pattern, escape="\\"),
+            *(_name_in(loc).ilike(pattern, escape="\\") for loc in NAME_LOCALES),
+        ))
+    order = [loc for loc in (locale, tenant.default_locale, *NAME_LOCALES) if loc in NAME_LOCALES]
+    name = func.lower(func.coalesce(*(_name_in(loc) for loc in dict.fromkeys(order)), ""))
+    sort = sort if sort in ORGANISATION_SORTS else "name"
+    key, descending = sort.lstrip("-"), sort.startswith("-")
+    column = {"name": name, "kind": Organisation.kind,
+              "business_id": func.coalesce(Organisation.business_id, "")}[key]
+    columns = [column.desc() if descending else column.asc()]
+    if key != "name":
+        columns.append(name.asc())
+    return statement.order_by(*columns, Organisation.id.asc())
+
+
+def bound_member_count(organisation: Organisation) -> int:
+    """How many members act for the organisation (it cannot be archived while any do)."""
+    return _bound_members(organisation)

@@ -10,4 +10,14 @@ blueprint = Blueprint("tenants", __name__, template_folder="../templates")
 blueprint.app_context_processor(template_globals)
 
 # The page modules attach their routes to the blueprint.
-from samverkan.tenants.views import auth  # noqa: E402, F401
+from samverkan.tenants.views import (  # noqa: E402, F401
+    account,
+    api_clients,
+    audit,
+    auth,
+    invitations,
+    members,
+    operator,
+    organisations,
+    settings,
+)

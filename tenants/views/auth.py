@@ -6,14 +6,18 @@ from urllib.parse import urlsplit
 
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from samverkan.platform.db import db
 from samverkan.platform.extensions import limiter, submitted_email
+from samverkan.platform.navigation import register_nav
 from samverkan.tenants.forms.auth import SignInForm
 from samverkan.tenants.permissions import can_view_tenant, current_principal, require
 from samverkan.tenants.services.accounts import authenticate, end_all_sessions, memberships_of
 from samverkan.tenants.views import blueprint
+
+register_nav("tenants.tenant_home", _l("Overview"), can_view_tenant, order=10)
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -50,7 +54,8 @@ def sign_in():
         if user is not None:
             login_user(user)
             db.session.commit()
-            return redirect(_safe_next(request.args.get("next")) or url_for("tenants.tenant_picker"))
+            target = _safe_next(request.args.get("next")) or url_for("tenants.tenant_picker")
+            return redirect(target)
         g.sign_in_failed = True
         # One message whether or not the address exists: no user enumeration.
         form.form_errors.append(_("The e-mail address or password is incorrect."))
