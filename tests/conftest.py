@@ -13,14 +13,22 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.engine import make_url
 
+from samverkan.ownership import services as svc
+from samverkan.ownership.models import AgendaItem, SteeringGoal
 from samverkan.platform.app import create_app
+from samverkan.platform.audit import AuditEntry
 from samverkan.platform.db import db, platform_scope, tenant_scope
+from samverkan.tenants.models import Tenant, User
+from samverkan.tenants.permissions import principal_for_user
 
 PG_URL = os.environ.get("SAMVERKAN_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("SAMVERKAN_TEST_REDIS_URL")
@@ -368,8 +376,8 @@ class Factory:
 
         with self.app.app_context(), tenant_scope(tenant.id):
             row = db.session.get(Tenant, tenant.id)
-            for owner, share in zip(owners, ("60.00", "40.00"), strict=True):
-                svc.set_stake(row, who("admin"), svc.StakeData(owner.id, share, date(2020, 1, 1)))
+            stakes = [svc.set_stake(row, who("admin"), svc.StakeData(owner.id, share, date(2020, 1, 1)))
+                      for owner, share in zip(owners, ("60.00", "40.00"), strict=True)]
             svc.seed_default_themes(row, who("admin"))
             strategy = svc.create_strategy(row, who("admin"), svc.StrategyData(
                 title={"sv": "Ägarstrategi", "fi": "Omistajastrategia"}, from_year=2024, to_year=2027))
@@ -385,16 +393,165 @@ class Factory:
             item = svc.add_agenda_item(row, who("admin"), meeting, goal)
             for i in range(2):
                 svc.cast_vote(row, who(i), item, "yes")
-            svc.submit_progress(row, who("reporter"), goal, svc.ProgressData(
+            report = svc.submit_progress(row, who("reporter"), goal, svc.ProgressData(
                 period_label="2025", period_date=date(2025, 6, 30), value="70"))
             db.session.commit()
             return {"goal": goal.id, "meeting": meeting.id, "item": item.id,
-                    "strategy": strategy.id, "owners": [o.id for o in owners]}
+                    "strategy": strategy.id, "owners": [o.id for o in owners],
+                    "stake": stakes[0].id, "theme": goal.theme_id, "report": report.id}
 
 
 @pytest.fixture
 def factory(app) -> Factory:
     return Factory(app)
+
+
+MEETING_DAY = date(2025, 5, 12)
+OWNERS = ("vasa", "korsholm", "narpes")
+
+
+class SteeringWorld:
+    """A consortium tenant owned by Vasa 45 %, Korsholm 30 % and Närpes 25 % (Malax holds no
+    share), with a member per role (e-mails ``<key>.<slug>@example.org``: admin, vasa, vasa2,
+    korsholm, narpes, malax, reporter, viewer), themes and an adopted strategy 2025-2028.
+    Every step runs in its own application context, as requests do."""
+
+    def __init__(self, app, factory, shares=("45.00", "30.00", "25.00"), slug="kust"):
+        self.app = app
+        self._tenant = factory.tenant(slug, kind="consortium")
+        names = {
+            "vasa": {"sv": "Vasa", "fi": "Vaasa"},
+            "korsholm": {"sv": "Korsholm", "fi": "Mustasaari"},
+            "narpes": {"sv": "Närpes", "fi": "Närpiö"},
+            "malax": {"sv": "Malax", "fi": "Maalahti"},  # a municipality with no share
+        }
+        self.org_ids = {
+            key: factory.organisation(self._tenant, kind="municipality", name=name).id
+            for key, name in names.items()
+        }
+        self.org_ids["provider"] = factory.organisation(
+            self._tenant, kind="provider", name={"sv": "Yrkesakademin", "fi": "Yrkesakademin"}).id
+        self.emails: dict[str, str] = {}
+        members = {
+            "admin": (["admin"], None), "vasa": (["owner_representative"], "vasa"),
+            "vasa2": (["owner_representative"], "vasa"),
+            "korsholm": (["owner_representative"], "korsholm"),
+            "narpes": (["owner_representative"], "narpes"),
+            "malax": (["owner_representative"], "malax"),
+            "reporter": (["provider_reporter"], "provider"), "viewer": (["viewer"], None),
+        }
+        for key, (roles, org) in members.items():
+            email = f"{key}.{slug}@example.org"
+            organisation = SimpleNamespace(id=self.org_ids[org]) if org else None
+            factory.user(email, tenant=self._tenant, roles=roles, organisation=organisation)
+            self.emails[key] = email
+        with self.scope():
+            admin = self.p("admin")
+            for key, share in zip(OWNERS, shares, strict=True):
+                svc.set_stake(self.tenant, admin, svc.StakeData(self.org_ids[key], share, date(2020, 1, 1),
+                                                                "Grundkapital"))
+            svc.seed_default_themes(self.tenant, admin)
+            strategy = svc.create_strategy(self.tenant, admin, svc.StrategyData(
+                title={"sv": "Ägarstrategi 2025-2028", "fi": "Omistajastrategia 2025-2028"},
+                from_year=2025, to_year=2028))
+            svc.adopt_strategy(self.tenant, admin, strategy)
+            db.session.commit()
+            self.strategy_id = strategy.id
+            self.theme_ids = {theme.code: theme.id for theme in svc.themes(self.tenant)}
+
+    @property
+    def id(self) -> int:
+        return self._tenant.id
+
+    @contextmanager
+    def scope(self):
+        with self.app.app_context(), tenant_scope(self._tenant.id):
+            yield
+
+    @property
+    def tenant(self) -> Tenant:
+        return db.session.get(Tenant, self._tenant.id)
+
+    def p(self, key: str):
+        user = db.session.scalar(select(User).where(User.email == self.emails[key]))
+        return principal_for_user(self.tenant, user)
+
+    def goal(self, goal_id: int) -> SteeringGoal:
+        return db.session.get(SteeringGoal, goal_id)
+
+    def item(self, item_id: int) -> AgendaItem:
+        return db.session.get(AgendaItem, item_id)
+
+    def goal_data(self, **overrides) -> svc.GoalData:
+        values = dict(
+            strategy_id=self.strategy_id, theme_id=self.theme_ids["employment"],
+            title={"sv": "Fler i arbete efter examen", "fi": "Enemmän työllistyneitä"},
+            description={"sv": "Andel sysselsatta", "fi": "Työllisten osuus"},
+            unit="%", direction="higher", baseline_value="60", baseline_year=2022,
+            target_value="80", target_date=date(2024, 1, 1), milestones={2023: "70"},
+        )
+        values.update(overrides)
+        return svc.GoalData(**values)
+
+    def new_goal(self, status: str = "draft", by: str = "vasa", **overrides) -> int:
+        with self.scope():
+            goal = svc.create_goal(self.tenant, self.p(by), self.goal_data(**overrides))
+            if status != "draft":
+                svc.transition_goal(self.tenant, self.p(by), goal, "proposed")
+            db.session.commit()
+            goal_id = goal.id
+        if status == "adopted":
+            self.adopt(goal_id)
+        return goal_id
+
+    def meeting(self, day: date = MEETING_DAY) -> int:
+        with self.scope():
+            meeting = svc.create_meeting(self.tenant, self.p("admin"), svc.MeetingData(
+                meeting_date=day, agenda={"sv": "Styrmål", "fi": "Ohjaustavoitteet"}))
+            db.session.commit()
+            return meeting.id
+
+    def agenda(self, meeting_id: int, goal_id: int) -> int:
+        with self.scope():
+            from samverkan.ownership.models import OwnersMeeting
+
+            meeting = db.session.get(OwnersMeeting, meeting_id)
+            item = svc.add_agenda_item(self.tenant, self.p("admin"), meeting, self.goal(goal_id))
+            db.session.commit()
+            return item.id
+
+    def vote(self, item_id: int, who: str, choice: str) -> None:
+        with self.scope():
+            svc.cast_vote(self.tenant, self.p(who), self.item(item_id), choice)
+            db.session.commit()
+
+    def adopt(self, *goal_ids: int) -> None:
+        meeting_id = self.meeting()
+        for goal_id in goal_ids:
+            item_id = self.agenda(meeting_id, goal_id)
+            for owner in OWNERS:
+                self.vote(item_id, owner, "yes")
+
+    def set_rule(self, **settings) -> None:
+        with self.scope():
+            svc.update_ownership_settings(self.tenant, self.p("admin"), settings)
+            db.session.commit()
+
+    def actions(self) -> list[str]:
+        with self.scope():
+            return list(db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
+
+
+@pytest.fixture
+def make_steering(app, factory):
+    """``make_steering(shares=..., slug=...)``: another :class:`SteeringWorld`."""
+    return lambda **options: SteeringWorld(app, factory, **options)
+
+
+@pytest.fixture
+def steering(make_steering) -> SteeringWorld:
+    """Owner steering of the consortium ``kust``: see :class:`SteeringWorld`."""
+    return make_steering()
 
 
 class Snapshots:

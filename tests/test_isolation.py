@@ -73,6 +73,11 @@ ARGS: dict[str, Arg] = {
     "member_id": Arg(_membership),
     "membership_id": Arg(_membership),
     "user_id": Arg(lambda w, t: _membership(w, t), value=lambda m, _: m.user_id),
+    # Owner steering: one run of its services per tenant makes every kind of object.
+    **{name: Arg(lambda w, t: w.factory.ownership_steering_once(t), value=lambda ids, _, key=key: ids[key])
+       for name, key in (("goal_id", "goal"), ("meeting_id", "meeting"), ("item_id", "item"),
+                         ("strategy_id", "strategy"), ("stake_id", "stake"), ("theme_id", "theme"),
+                         ("report_id", "report"))},
 }
 
 

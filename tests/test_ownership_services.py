@@ -33,148 +33,18 @@ from samverkan.ownership.models import (
 from samverkan.ownership.services import OwnershipError, OwnershipPermissionError
 from samverkan.ownership.services.settings import OwnershipSettings
 from samverkan.platform.audit import AuditEntry
-from samverkan.platform.db import db, tenant_scope
-from samverkan.tenants.models import ApiClient, Tenant, User
-from samverkan.tenants.permissions import principal_for_client, principal_for_user
+from samverkan.platform.db import db
+from samverkan.tenants.models import ApiClient
+from samverkan.tenants.permissions import principal_for_client
 
 D = Decimal
 MEETING_DAY = date(2025, 5, 12)
 OWNERS = ("vasa", "korsholm", "narpes")
 
 
-class World:
-    """A consortium tenant with its owners, a member per role, the register, themes and an
-    adopted strategy. Every step runs in its own application context, as requests do."""
-
-    def __init__(self, app, factory, shares=("45.00", "30.00", "25.00"), slug="kust"):
-        self.app = app
-        self._tenant = factory.tenant(slug, kind="consortium")
-        names = {
-            "vasa": {"sv": "Vasa", "fi": "Vaasa"},
-            "korsholm": {"sv": "Korsholm", "fi": "Mustasaari"},
-            "narpes": {"sv": "Närpes", "fi": "Närpiö"},
-            "malax": {"sv": "Malax", "fi": "Maalahti"},  # a municipality with no share
-        }
-        self.org_ids = {
-            key: factory.organisation(self._tenant, kind="municipality", name=name).id
-            for key, name in names.items()
-        }
-        self.org_ids["provider"] = factory.organisation(
-            self._tenant, kind="provider", name={"sv": "Yrkesakademin", "fi": "Yrkesakademin"}).id
-        self.emails: dict[str, str] = {}
-        members = {
-            "admin": (["admin"], None), "vasa": (["owner_representative"], "vasa"),
-            "vasa2": (["owner_representative"], "vasa"),
-            "korsholm": (["owner_representative"], "korsholm"),
-            "narpes": (["owner_representative"], "narpes"),
-            "malax": (["owner_representative"], "malax"),
-            "reporter": (["provider_reporter"], "provider"), "viewer": (["viewer"], None),
-        }
-        for key, (roles, org) in members.items():
-            email = f"{key}.{slug}@example.org"
-            organisation = SimpleNamespace(id=self.org_ids[org]) if org else None
-            factory.user(email, tenant=self._tenant, roles=roles, organisation=organisation)
-            self.emails[key] = email
-        with self.scope():
-            admin = self.p("admin")
-            for key, share in zip(OWNERS, shares, strict=True):
-                svc.set_stake(self.tenant, admin, svc.StakeData(self.org_ids[key], share, date(2020, 1, 1),
-                                                                "Grundkapital"))
-            svc.seed_default_themes(self.tenant, admin)
-            strategy = svc.create_strategy(self.tenant, admin, svc.StrategyData(
-                title={"sv": "Ägarstrategi 2025-2028", "fi": "Omistajastrategia 2025-2028"},
-                from_year=2025, to_year=2028))
-            svc.adopt_strategy(self.tenant, admin, strategy)
-            db.session.commit()
-            self.strategy_id = strategy.id
-            self.theme_ids = {theme.code: theme.id for theme in svc.themes(self.tenant)}
-
-    @property
-    def id(self) -> int:
-        return self._tenant.id
-
-    @contextmanager
-    def scope(self):
-        with self.app.app_context(), tenant_scope(self._tenant.id):
-            yield
-
-    @property
-    def tenant(self) -> Tenant:
-        return db.session.get(Tenant, self._tenant.id)
-
-    def p(self, key: str):
-        user = db.session.scalar(select(User).where(User.email == self.emails[key]))
-        return principal_for_user(self.tenant, user)
-
-    def goal(self, goal_id: int) -> SteeringGoal:
-        return db.session.get(SteeringGoal, goal_id)
-
-    def item(self, item_id: int) -> AgendaItem:
-        return db.session.get(AgendaItem, item_id)
-
-    def goal_data(self, **overrides) -> svc.GoalData:
-        values = dict(
-            strategy_id=self.strategy_id, theme_id=self.theme_ids["employment"],
-            title={"sv": "Fler i arbete efter examen", "fi": "Enemmän työllistyneitä"},
-            description={"sv": "Andel sysselsatta", "fi": "Työllisten osuus"},
-            unit="%", direction="higher", baseline_value="60", baseline_year=2022,
-            target_value="80", target_date=date(2024, 1, 1), milestones={2023: "70"},
-        )
-        values.update(overrides)
-        return svc.GoalData(**values)
-
-    def new_goal(self, status: str = "draft", by: str = "vasa", **overrides) -> int:
-        with self.scope():
-            goal = svc.create_goal(self.tenant, self.p(by), self.goal_data(**overrides))
-            if status != "draft":
-                svc.transition_goal(self.tenant, self.p(by), goal, "proposed")
-            db.session.commit()
-            goal_id = goal.id
-        if status == "adopted":
-            self.adopt(goal_id)
-        return goal_id
-
-    def meeting(self, day: date = MEETING_DAY) -> int:
-        with self.scope():
-            meeting = svc.create_meeting(self.tenant, self.p("admin"), svc.MeetingData(
-                meeting_date=day, agenda={"sv": "Styrmål", "fi": "Ohjaustavoitteet"}))
-            db.session.commit()
-            return meeting.id
-
-    def agenda(self, meeting_id: int, goal_id: int) -> int:
-        with self.scope():
-            from samverkan.ownership.models import OwnersMeeting
-
-            meeting = db.session.get(OwnersMeeting, meeting_id)
-            item = svc.add_agenda_item(self.tenant, self.p("admin"), meeting, self.goal(goal_id))
-            db.session.commit()
-            return item.id
-
-    def vote(self, item_id: int, who: str, choice: str) -> None:
-        with self.scope():
-            svc.cast_vote(self.tenant, self.p(who), self.item(item_id), choice)
-            db.session.commit()
-
-    def adopt(self, *goal_ids: int) -> None:
-        meeting_id = self.meeting()
-        for goal_id in goal_ids:
-            item_id = self.agenda(meeting_id, goal_id)
-            for owner in OWNERS:
-                self.vote(item_id, owner, "yes")
-
-    def set_rule(self, **settings) -> None:
-        with self.scope():
-            svc.update_ownership_settings(self.tenant, self.p("admin"), settings)
-            db.session.commit()
-
-    def actions(self) -> list[str]:
-        with self.scope():
-            return list(db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
-
-
 @pytest.fixture
-def world(app, factory) -> World:
-    return World(app, factory)
+def world(steering):
+    return steering
 
 
 class Refusal:
@@ -244,8 +114,8 @@ def test_a_change_of_share_keeps_the_history(world):
     assert world.actions().count("owner_stake.ended") == 1
 
 
-def test_shares_are_exact_decimals(app, factory):
-    world = World(app, factory, shares=("33.33", "33.33", "33.34"))
+def test_shares_are_exact_decimals(make_steering):
+    world = make_steering(shares=("33.33", "33.33", "33.34"))
     with world.scope():
         stakes = svc.require_complete_shares(world.tenant, date(2025, 1, 1))
         assert all(isinstance(s.share, Decimal) for s in stakes)
@@ -694,8 +564,8 @@ def test_a_former_owner_cannot_vote_after_leaving(world):
         assert len(decision.breakdown) == 2
 
 
-def test_a_member_of_another_tenant_cannot_vote_here(app, factory, world, open_item):
-    other = World(app, factory, slug="other")
+def test_a_member_of_another_tenant_cannot_vote_here(make_steering, world, open_item):
+    other = make_steering(slug="other")
     with other.scope():
         outsider = other.p("vasa")
     with world.scope(), refused(OwnershipPermissionError):
@@ -1052,8 +922,8 @@ def test_only_a_draft_never_on_an_agenda_is_deleted(world):
         assert entry.entity_id == str(draft) and entry.before["status"] == "draft"
 
 
-def test_another_tenants_goal_is_not_found(app, factory, world):
-    other = World(app, factory, slug="other")
+def test_another_tenants_goal_is_not_found(make_steering, world):
+    other = make_steering(slug="other")
     foreign_id = other.new_goal("draft")
     with world.scope():
         with refused(OwnershipError, "goal_id", "invalid"):
