@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from samverkan.platform.app import create_app
-from samverkan.platform.db import db, platform_scope
+from samverkan.platform.db import db, platform_scope, tenant_scope
 from samverkan.tenants.models import User
 
 EMAIL = "anna@example.org"
@@ -226,8 +226,9 @@ def test_request_id_is_recorded_in_the_audit_trail(app, app_config, member):
     from samverkan.platform.audit import AuditEntry
 
     def change_something():
-        audit.record("test.changed", entity_type="Test", entity_id=1, tenant_id=member.id)
-        db.session.commit()
+        with tenant_scope(member.id):  # as a tenant's page would be
+            audit.record("test.changed", entity_type="Test", entity_id=1, tenant_id=member.id)
+            db.session.commit()
         return "ok"
 
     application = create_app(app_config)

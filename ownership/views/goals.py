@@ -1,0 +1,1 @@
+"""Owner steering pages: goals."""
