@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask, request, url_for
+from flask import Flask, current_app, request, url_for
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,8 @@ def navigation() -> list[dict]:
         return []
     entries = []
     for item in sorted(_items, key=lambda i: i.order):
-        if not item.rule(principal):
+        # An entry whose page is not registered in this app (a module left out) is not shown.
+        if item.endpoint not in current_app.view_functions or not item.rule(principal):
             continue
         url = url_for(item.endpoint)
         entries.append({
@@ -56,7 +57,6 @@ def register_user_menu(endpoint: str, label, visible) -> None:
 
 
 def user_menu() -> list[dict]:
-    from flask import current_app
     from flask_login import current_user
 
     if not current_user.is_authenticated:

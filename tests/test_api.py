@@ -54,11 +54,11 @@ def world(app, factory):
     municipality = factory.organisation(vasa, kind="municipality",
                                         name={"sv": "Närpes stad", "fi": "Närpiön kaupunki"})
     secret = factory.organisation(falun, kind="employer", name={"sv": "Falu hemlighet"})
-    factory.user("admin@example.org", tenant=vasa, roles=["admin"])
-    factory.user("viewer@example.org", tenant=vasa, roles=["viewer"])
+    factory.user("admin@example.org", tenant=vasa, roles=["admin"], locale="en")
+    factory.user("viewer@example.org", tenant=vasa, roles=["viewer"], locale="en")
     factory.user("reporter@example.org", tenant=vasa, roles=["provider_reporter"],
-                 organisation=provider)
-    factory.user("falun@example.org", tenant=falun, roles=["admin"])
+                 organisation=provider, locale="en")
+    factory.user("falun@example.org", tenant=falun, roles=["admin"], locale="en")
     return {"vasa": vasa, "falun": falun, "provider": provider, "municipality": municipality,
             "falun_org": secret}
 

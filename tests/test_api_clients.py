@@ -18,10 +18,10 @@ def world(factory):
     provider = factory.organisation(vasa, kind="provider", name={"sv": "Yrkesinstitutet",
                                                                   "fi": "Ammattiopisto"})
     falun_org = factory.organisation(falun, kind="provider", name={"sv": "Falu anordnare"})
-    factory.user("admin@example.org", tenant=vasa, roles=["admin"])
-    factory.user("viewer@example.org", tenant=vasa, roles=["viewer"])
-    factory.user("purchaser@example.org", tenant=vasa, roles=["purchaser", "coordinator"])
-    factory.user("falun@example.org", tenant=falun, roles=["admin"])
+    factory.user("admin@example.org", tenant=vasa, roles=["admin"], locale="en")
+    factory.user("viewer@example.org", tenant=vasa, roles=["viewer"], locale="en")
+    factory.user("purchaser@example.org", tenant=vasa, roles=["purchaser", "coordinator"], locale="en")
+    factory.user("falun@example.org", tenant=falun, roles=["admin"], locale="en")
     return {"vasa": vasa, "falun": falun, "provider": provider, "falun_org": falun_org}
 
 

@@ -26,7 +26,7 @@ def vasa(factory):
 
 @pytest.fixture
 def admin(factory, vasa):
-    return factory.user("admin@example.org", tenant=vasa, roles=["admin"])
+    return factory.user("admin@example.org", tenant=vasa, roles=["admin"], locale="en")
 
 
 @pytest.fixture
@@ -82,9 +82,9 @@ def invite(client, email: str, roles=("viewer",), organisation=None, locale="sv"
 
 
 def test_only_admins_of_the_tenant_manage_invitations(app, factory, vasa, sign_in_as):
-    factory.user("viewer@example.org", tenant=vasa, roles=["viewer", "purchaser"])
+    factory.user("viewer@example.org", tenant=vasa, roles=["viewer", "purchaser"], locale="en")
     falun = factory.tenant("falun", country="SE", locales=["sv"])
-    factory.user("outsider@example.org", tenant=falun, roles=["admin"])
+    factory.user("outsider@example.org", tenant=falun, roles=["admin"], locale="en")
     invitation, _ = factory.invitation(vasa, email="someone@example.org")
     urls = ["/t/vasa/invitations", "/t/vasa/invitations/new",
             f"/t/vasa/invitations/{invitation.id}/revoke"]
@@ -211,7 +211,7 @@ def test_bound_roles_need_an_organisation_of_this_tenant(app, factory, vasa, adm
 
 
 def test_members_and_pending_invitees_are_not_invited_twice(app, factory, vasa, admin_client):
-    factory.user("member@example.org", tenant=vasa, roles=["viewer"])
+    factory.user("member@example.org", tenant=vasa, roles=["viewer"], locale="en")
     member = invite(admin_client, "MEMBER@example.org")
     assert member.status_code == 400
     assert "already a member" in member.get_data(as_text=True)
@@ -277,7 +277,7 @@ def test_revoke_asks_for_confirmation_then_the_link_stops_working(app, factory, 
     assert admin_client.post(f"/t/vasa/invitations/{invitation.id}/revoke").status_code == 302
     assert invitations_of(app, vasa)[0].revoked_at is not None
     assert audit_actions(app, vasa) == ["invitation.revoked"]
-    gone = app.test_client().get(f"/t/vasa/invitations/{token}")
+    gone = app.test_client().get(f"/t/vasa/invitations/{token}?lang=en")
     assert gone.status_code == 410
     assert "withdrawn" in gone.get_data(as_text=True)
     # Neither can it be revoked or resent again.
@@ -323,7 +323,7 @@ def test_new_person_creates_an_account_and_is_signed_in(app, factory, vasa, admi
     assert {"user.created", "membership.granted"} <= actions
 
     # Single use.
-    again = app.test_client().get(path)
+    again = app.test_client().get(path + "?lang=en")
     assert again.status_code == 410
     assert "already been accepted" in again.get_data(as_text=True)
     assert app.test_client().post(path, data={"name": "X", "password": PASSWORD,
@@ -332,7 +332,7 @@ def test_new_person_creates_an_account_and_is_signed_in(app, factory, vasa, admi
 
 def test_existing_account_signs_in_then_accepts_with_one_click(app, factory, vasa, admin_client):
     falun = factory.tenant("falun", country="SE", locales=["sv"])
-    factory.user("known@example.org", tenant=falun, roles=["purchaser"])
+    factory.user("known@example.org", tenant=falun, roles=["purchaser"], locale="en")
     invite(admin_client, "known@example.org", roles=["viewer"])
     path = link_in_mail(app, "known@example.org")
 
@@ -364,7 +364,7 @@ def test_existing_account_signs_in_then_accepts_with_one_click(app, factory, vas
 
 
 def test_accepting_adds_roles_to_an_existing_membership(app, factory, vasa, sign_in_as):
-    factory.user("member@example.org", tenant=vasa, roles=["viewer"])
+    factory.user("member@example.org", tenant=vasa, roles=["viewer"], locale="en")
     _, token = factory.invitation(vasa, email="member@example.org", roles=["purchaser"])
     client = app.test_client()
     sign_in_as(client, "member@example.org")
@@ -373,8 +373,8 @@ def test_accepting_adds_roles_to_an_existing_membership(app, factory, vasa, sign
 
 
 def test_someone_else_signed_in_cannot_accept(app, factory, vasa, sign_in_as):
-    factory.user("invited@example.org")
-    factory.user("intruder@example.org", tenant=vasa, roles=["viewer"])
+    factory.user("invited@example.org", locale="en")
+    factory.user("intruder@example.org", tenant=vasa, roles=["viewer"], locale="en")
     _, token = factory.invitation(vasa, email="invited@example.org", roles=["admin"])
     intruder = app.test_client()
     sign_in_as(intruder, "intruder@example.org")
@@ -390,7 +390,7 @@ def test_someone_else_signed_in_cannot_accept(app, factory, vasa, sign_in_as):
 def test_expired_and_unknown_links_give_a_clear_page(app, factory, vasa):
     _, token = factory.invitation(vasa, email="late@example.org", days=-1)
     client = app.test_client()
-    expired = client.get(f"/t/vasa/invitations/{token}")
+    expired = client.get(f"/t/vasa/invitations/{token}?lang=en")
     assert expired.status_code == 410
     assert "expired" in expired.get_data(as_text=True)
     assert client.post(f"/t/vasa/invitations/{token}", data={
@@ -405,7 +405,7 @@ def test_expired_and_unknown_links_give_a_clear_page(app, factory, vasa):
 
 def test_link_of_one_tenant_does_not_work_in_another(app, factory, vasa, sign_in_as):
     falun = factory.tenant("falun", country="SE", locales=["sv"])
-    factory.user("member.falun@example.org", tenant=falun, roles=["admin"])
+    factory.user("member.falun@example.org", tenant=falun, roles=["admin"], locale="en")
     _, token = factory.invitation(vasa, email="member.falun@example.org", roles=["admin"])
     client = app.test_client()
     sign_in_as(client, "member.falun@example.org")
