@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -596,3 +597,87 @@ def sign_in(client, email: str, password: str = PASSWORD):
 @pytest.fixture
 def sign_in_as():
     return sign_in
+
+
+# --- a real browser against a served app -----------------------------------------------------
+# Playwright never downloads a browser: it starts Debian's /usr/bin/chromium, and browser tests
+# are skipped (with the reason printed) without it, or fail where CI requires it.
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+
+def require_chromium() -> None:
+    """Skip (with the reason printed) without Chromium; fail instead where CI requires it."""
+    if CHROMIUM.exists():
+        return
+    reason = f"{CHROMIUM} is not installed (apt-get install chromium)"
+    if os.environ.get("SAMVERKAN_TEST_REQUIRE_BROWSER"):
+        pytest.fail(f"SAMVERKAN_TEST_REQUIRE_BROWSER is set but {reason}")
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def _serve(app_config: dict):
+    """The app on http://127.0.0.1:<free port> in a background thread, with CSRF on as in
+    production; yields (base URL, app)."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    application = create_app({**app_config, "WTF_CSRF_ENABLED": True, "TESTING": False})
+    port = _free_port()
+    server = make_server("127.0.0.1", port, application, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}", application
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        with application.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def browser():
+    require_chromium()
+    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                              args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def _translations(application, locale: str, *messages: str) -> list[str]:
+    from flask_babel import force_locale, gettext
+
+    with application.test_request_context(), force_locale(locale):
+        return [gettext(message) for message in messages]
+
+
+@pytest.fixture
+def serve():
+    """``with serve(app_config) as (base_url, app)``: the app on a free local port in a
+    background thread, with CSRF on as in production."""
+    require_chromium()
+    return _serve
+
+
+@pytest.fixture
+def translate():
+    """``translate(app, locale, *messages)``: the messages as the app shows them in ``locale``."""
+    return _translations

@@ -1,91 +1,28 @@
 """A smoke test in a real browser: Debian's Chromium driven by Playwright.
 
-The app runs in a background thread (werkzeug's server on a free local port) against the test
-database, with CSRF protection on, as in production. Playwright never downloads a browser:
-it starts /usr/bin/chromium, and the test is skipped (with the reason printed) without it.
+The app runs in a background thread against the test database with CSRF protection on, as in
+production (fixtures ``serve`` and ``browser`` in conftest.py).
 """
 
 from __future__ import annotations
 
-import os
-import socket
-import threading
-from pathlib import Path
-
 import pytest
-from werkzeug.serving import make_server
 
-from samverkan.platform.app import create_app
-from samverkan.platform.db import db
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 EMAIL = "browser@example.org"
 PASSWORD = "correct horse battery"
 
 
-
-def _require_chromium() -> None:
-    """Skip (with the reason printed) without Chromium; fail instead where CI requires it."""
-    if CHROMIUM.exists():
-        return
-    reason = f"{CHROMIUM} is not installed (apt-get install chromium)"
-    if os.environ.get("SAMVERKAN_TEST_REQUIRE_BROWSER"):
-        pytest.fail(f"SAMVERKAN_TEST_REQUIRE_BROWSER is set but {reason}")
-    pytest.skip(reason)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
-def live_server(app_config, factory):
+def live_server(app_config, factory, serve):
     """The app served on http://127.0.0.1:<port> in a background thread; yields its base URL."""
-    _require_chromium()
     tenant = factory.tenant("webbkommun", locales=["sv", "fi"],
                             name={"sv": "Webbkommunen", "fi": "Verkkokunta"})
     factory.user(EMAIL, tenant=tenant, roles=["admin"])
-    application = create_app({**app_config, "WTF_CSRF_ENABLED": True, "TESTING": False})
-    port = _free_port()
-    server = make_server("127.0.0.1", port, application, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}", application
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        with application.app_context():
-            db.engine.dispose()
+    with serve(app_config) as served:
+        yield served
 
 
-@pytest.fixture
-def browser():
-    _require_chromium()
-    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                              args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-def _translations(application, locale: str, *messages: str) -> list[str]:
-    from flask_babel import force_locale, gettext
-
-    with application.test_request_context(), force_locale(locale):
-        return [gettext(message) for message in messages]
-
-
-def test_sign_in_switch_language_and_sign_out(live_server, browser):
+def test_sign_in_switch_language_and_sign_out(live_server, browser, translate):
     base, application = live_server
     context = browser.new_context(locale="sv-SE")
     page = context.new_page()
@@ -112,7 +49,7 @@ def test_sign_in_switch_language_and_sign_out(live_server, browser):
     finnish = page.locator("body").inner_text()
     assert finnish != swedish
     assert "Verkkokunta" in finnish and "Webbkommunen" not in finnish
-    overview_fi, sign_out_fi = _translations(application, "fi", "Overview", "Sign out")
+    overview_fi, sign_out_fi = translate(application, "fi", "Overview", "Sign out")
     assert overview_fi in finnish
     # The choice sticks: the next page is Finnish without ?lang=.
     page.goto(f"{base}/t/webbkommun/")
