@@ -8,7 +8,10 @@ from pathlib import Path
 
 ROOT_PATH = Path(__file__).resolve().parent.parent
 PLATFORM_PATH = Path(__file__).resolve().parent
-INSTANCE_PATH = Path(os.environ.get("SAMVERKAN_INSTANCE_PATH", ROOT_PATH / "instance")).resolve()
+# In a source checkout, instance/ beside the code; installed as a package (site-packages), the
+# working directory's instance/ rather than a folder inside the installed package.
+_DEFAULT_INSTANCE = (ROOT_PATH if (ROOT_PATH / "pyproject.toml").exists() else Path.cwd()) / "instance"
+INSTANCE_PATH = Path(os.environ.get("SAMVERKAN_INSTANCE_PATH", _DEFAULT_INSTANCE)).resolve()
 
 SUPPORTED_LOCALES = ("sv", "fi", "en")
 CONTENT_LOCALES = ("sv", "fi")
