@@ -83,26 +83,26 @@ def test_the_trail_shows_only_this_tenants_entries(client, world, sign_in_as):
 def test_filters_by_action_entity_type_actor_and_dates(client, world, sign_in_as):
     app = client.application
     vasa = world["vasa"]
-    add_entry(app, vasa, action="goal.created", entity_type="Goal", actor="anna@example.org",
+    add_entry(app, vasa, action="widget.created", entity_type="Widget", actor="anna@example.org",
               when=datetime(2026, 1, 10, 12, tzinfo=UTC))
-    add_entry(app, vasa, action="goal.updated", entity_type="Goal", actor="bertil@example.org",
+    add_entry(app, vasa, action="widget.updated", entity_type="Widget", actor="bertil@example.org",
               when=datetime(2026, 2, 20, 12, tzinfo=UTC))
     add_entry(app, vasa, action="report.sent", entity_type="Report", actor="anna@example.org",
               when=datetime(2026, 3, 5, 12, tzinfo=UTC))
     sign_in_as(client, "admin@example.org")
     page = client.get("/t/vasa/audit").get_data(as_text=True)
-    assert '<option value="goal.created">goal.created</option>' in page  # known actions offered
+    assert '<option value="widget.created">widget.created</option>' in page  # unlabelled: by code
 
     def shown(query: str) -> list[str]:
         return actions_shown(client.get(f"/t/vasa/audit?{query}").get_data(as_text=True))
 
-    assert shown("action=goal.updated") == ["goal.updated"]
-    assert shown("entity_type=Goal") == ["goal.updated", "goal.created"]
-    assert shown("actor=ANNA") == ["report.sent", "goal.created"]
-    assert shown("date_from=2026-02-01&date_to=2026-02-28") == ["goal.updated"]
-    assert shown("date_from=2026-02-20&date_to=2026-02-20") == ["goal.updated"]  # inclusive
-    assert shown("date_to=2026-01-31") == ["goal.created"]
-    assert shown("entity_type=Goal&actor=anna") == ["goal.created"]
+    assert shown("action=widget.updated") == ["widget.updated"]
+    assert shown("entity_type=Widget") == ["widget.updated", "widget.created"]
+    assert shown("actor=ANNA") == ["report.sent", "widget.created"]
+    assert shown("date_from=2026-02-01&date_to=2026-02-28") == ["widget.updated"]
+    assert shown("date_from=2026-02-20&date_to=2026-02-20") == ["widget.updated"]  # inclusive
+    assert shown("date_to=2026-01-31") == ["widget.created"]
+    assert shown("entity_type=Widget&actor=anna") == ["widget.created"]
     empty = client.get("/t/vasa/audit?actor=nobody").get_data(as_text=True)
     assert "No entries match the filter." in empty
 

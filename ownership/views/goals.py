@@ -51,15 +51,15 @@ from samverkan.ownership.views import blueprint
 from samverkan.platform.audit import AuditEntry
 from samverkan.platform.db import db
 from samverkan.platform.i18n import current_locale, format_number, translated
-from samverkan.tenants.audit_labels import Lookups, action_label, changes
+from samverkan.tenants.audit_labels import Lookups, action_label, changes, register_audit_labels
 from samverkan.tenants.forms.admin import ConfirmForm
 from samverkan.tenants.models import Organisation
 from samverkan.tenants.permissions import current_principal, is_admin, require
 
 PER_PAGE = 25
 
-# Readable names of this page's audit entries. Kept here rather than registered globally with
-# register_audit_labels, whose registry other tests treat as the platform's own.
+# Readable names of the audit entries of goals and progress reports, on this page and on the
+# tenant's audit trail.
 AUDIT_ACTIONS = {
     "goal.created": _l("Steering goal added"),
     "goal.updated": _l("Steering goal changed"),
@@ -79,6 +79,10 @@ AUDIT_FIELDS = {
     "value": _l("Value"), "narrative": _l("Narrative"), "progress": _l("Progress %"),
     "expected": _l("Expected %"), "note": _l("Note"), "status": _l("Status"),
 }
+
+
+register_audit_labels(actions=AUDIT_ACTIONS, entity_types={
+    "SteeringGoal": _l("Steering goal"), "ProgressReport": _l("Progress report")})
 
 
 def _action_label(code: str) -> str:
