@@ -401,6 +401,63 @@ class Factory:
                     "strategy": strategy.id, "owners": [o.id for o in owners],
                     "stake": stakes[0].id, "theme": goal.theme_id, "report": report.id}
 
+    def partnership_rows(self, tenant) -> dict:
+        """Partnership of ``tenant`` with a row in each of its tables, made by its services: a
+        purchaser municipality and a provider, a year of quarterly periods, an agreement with a
+        commitment and an indicator with a target, signed by both parties, and a report
+        submitted with an idempotency key. Returns the ids."""
+        from datetime import date
+        from types import SimpleNamespace
+
+        from samverkan.partnership import services as psvc
+        from samverkan.tenants.models import Tenant, User
+        from samverkan.tenants.permissions import principal_for_user
+
+        made = self.__dict__.setdefault("_partnership", {})
+        if tenant.id in made:
+            return made[tenant.id]
+        n = self._next()
+        purchaser = self.organisation(tenant, kind="municipality")
+        provider = self.organisation(tenant, kind="provider")
+        emails = {"admin": f"admin.partnership{n}@example.org",
+                  "reporter": f"reporter.partnership{n}@example.org"}
+        self.user(emails["admin"], tenant=tenant, roles=["admin"])
+        self.user(emails["reporter"], tenant=tenant, roles=["provider_reporter"],
+                  organisation=SimpleNamespace(id=provider.id))
+
+        def who(key):
+            user = db.session.scalar(select(User).where(User.email == emails[key]))
+            return principal_for_user(db.session.get(Tenant, tenant.id), user)
+
+        with self.app.app_context(), tenant_scope(tenant.id):
+            row = db.session.get(Tenant, tenant.id)
+            periods = psvc.generate_periods(row, who("admin"), 2025, 2025, frequency="quarter")
+            agreement = psvc.create_agreement(row, who("admin"), psvc.AgreementData(
+                code=f"SP-{n}", title={"sv": "Strategiskt partnerskap", "fi": "Strateginen kumppanuus"},
+                valid_from=date(2025, 1, 1), valid_to=date(2025, 12, 31)))
+            psvc.add_party(row, who("admin"), agreement, purchaser.id, "purchaser")
+            party = psvc.add_party(row, who("admin"), agreement, provider.id, "provider")
+            commitment = psvc.add_commitment(row, who("admin"), agreement, psvc.CommitmentData(
+                party_id=party.id, text={"sv": "Studievägledning", "fi": "Opinto-ohjaus"},
+                due_date=date(2025, 6, 30)))
+            indicator = psvc.add_indicator(row, who("admin"), agreement, psvc.IndicatorData(
+                code="started", name={"sv": "Påbörjade", "fi": "Aloittaneet"}, unit="count"))
+            target = psvc.set_target(row, who("admin"), indicator, periods[0].id, "40")
+            psvc.transition_agreement(row, who("admin"), agreement, "negotiation")
+            psvc.sign(row, who("admin"), agreement)
+            signature = psvc.sign(row, who("reporter"), agreement)
+            report = psvc.open_report(row, who("reporter"), agreement, periods[0].id)
+            psvc.submit_report(row, who("reporter"), report, values={"started": "42"},
+                               idempotency_key=f"key-{n}")
+            db.session.commit()
+            made[tenant.id] = {
+                "agreement": agreement.id, "party": party.id, "version": agreement.current_version.id,
+                "signature": signature.id, "commitment": commitment.id, "indicator": indicator.id,
+                "period": periods[0].id, "target": target.id, "report": report.id,
+                "value": report.values[0].id, "purchaser": purchaser.id, "provider": provider.id,
+            }
+            return made[tenant.id]
+
 
 @pytest.fixture
 def factory(app) -> Factory:
@@ -444,7 +501,8 @@ class SteeringWorld:
         for key, (roles, org) in members.items():
             email = f"{key}.{slug}@example.org"
             organisation = SimpleNamespace(id=self.org_ids[org]) if org else None
-            factory.user(email, tenant=self._tenant, roles=roles, organisation=organisation)
+            factory.user(email, tenant=self._tenant, roles=roles, organisation=organisation,
+                         locale="en")
             self.emails[key] = email
         with self.scope():
             admin = self.p("admin")

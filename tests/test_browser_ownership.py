@@ -64,7 +64,7 @@ def test_owners_vote_a_goal_adopted_and_the_provider_reports_on_it(demo_server, 
     base, application = demo_server
     goal = _proposed_goal(application)
     title = goal.title[locale]
-    vote, yes, cast, adopted = translate(application, locale, "Vote", "Yes", "Cast the vote",
+    vote, yes, cast, adopted = translate(application, locale, "Cast your vote", "Yes", "Cast the vote",
                                          "Adopted")
     overview = f"{base}/t/{TENANT}/ownership/"
     problems: list[str] = []

@@ -362,7 +362,7 @@ def test_annual_report_of_a_year_without_activity(client, world, sign_in_as):
     enter(client, sign_in_as, world["steering"], "viewer")
     body = page(client, REPORT + "?year=2019&locale=sv")
     assert '<option value="2019" selected>' in body
-    assert "Ägarstrategi" not in body and "Vasa" not in body and "I fas" not in body
+    assert "Ägarstrategi 2025" not in body and "Vasa" not in body and "I fas" not in body
     # An empty state in each of the four sections: owners, strategy, goals, decisions.
     assert body.count('class="empty-state"') == 4
 

@@ -283,7 +283,7 @@ def test_a_rejection_and_the_qualified_rule_show_their_arithmetic(world, as_):
             "required (2/3 of all shares): adopted") in page
     assert "Qualified majority of all shares" in page
     page = text_of(admin.get(item_url(meeting_id, rejected_item) + "?lang=fi"))
-    assert "30,00 + 25,00 = 55,00" in page and "55,00 % for < 66,67 %" in page
+    assert "30,00 + 25,00 = 55,00" in page and "puolesta 55,00 % < vaadittu 66,67 %" in page
     with world.scope():
         assert world.goal(adopted_goal).status == GoalStatus.ADOPTED
         assert world.goal(rejected_goal).status == GoalStatus.DRAFT
