@@ -38,6 +38,12 @@ ROW_MAKERS = {
          "goal_transitions", "owners_meetings", "agenda_items", "votes", "decisions",
          "progress_reports"],
         lambda f, t: f.ownership_steering_once(t)),
+    # Partnership: one run of its services fills every table of it.
+    **dict.fromkeys(
+        ["agreements", "agreement_parties", "agreement_versions", "agreement_signatures",
+         "agreement_commitments", "indicators", "reporting_periods", "indicator_targets",
+         "outcome_reports", "report_values", "report_submission_keys"],
+        lambda f, t: f.partnership_rows(t)),
 }
 
 
