@@ -383,3 +383,49 @@ class SubmissionKey(TenantScoped, db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     report: Mapped[OutcomeReport] = relationship()
+
+
+class AgreementDocument(TenantScoped, db.Model):
+    """A file attached to an agreement (the signed PDF, an appendix...). The bytes live under
+    the instance folder, outside the web root, named by ``storage_key``; they are served only
+    through a view that checks the agreement's visibility."""
+
+    __tablename__ = "agreement_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id", ondelete="CASCADE"), index=True)
+    doc_type: Mapped[str] = mapped_column(String(30))  # agreement, appendix, minutes, other
+    title: Mapped[str] = mapped_column(String(200), default="")
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(100), unique=True)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    uploaded_by_label: Mapped[str] = mapped_column(String(254), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    agreement: Mapped[Agreement] = relationship()
+
+
+class ReminderKind(enum.StrEnum):
+    UPCOMING = "upcoming"  # a number of days before the deadline
+    OVERDUE = "overdue"  # the deadline passed without a submitted report
+
+
+class ReportReminder(TenantScoped, db.Model):
+    """A reminder that was sent, once per provider party, period and kind (a report may not
+    exist yet when the first one goes out), so a rerun of the job sends nothing twice."""
+
+    __tablename__ = "report_reminders"
+    __table_args__ = (UniqueConstraint("tenant_id", "party_id", "period_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id", ondelete="CASCADE"), index=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("agreement_parties.id", ondelete="CASCADE"), index=True)
+    period_id: Mapped[int] = mapped_column(
+        ForeignKey("reporting_periods.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    recipients: Mapped[list] = mapped_column(JSON, default=list)
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

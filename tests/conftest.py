@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import socket
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -410,6 +411,8 @@ class Factory:
         from types import SimpleNamespace
 
         from samverkan.partnership import services as psvc
+        from samverkan.partnership.models import AgreementDocument, ReportReminder
+        from samverkan.platform.jobs import JobRun
         from samverkan.tenants.models import Tenant, User
         from samverkan.tenants.permissions import principal_for_user
 
@@ -449,12 +452,20 @@ class Factory:
             report = psvc.open_report(row, who("reporter"), agreement, periods[0].id)
             psvc.submit_report(row, who("reporter"), report, values={"started": "42"},
                                idempotency_key=f"key-{n}")
+            document = AgreementDocument(
+                agreement_id=agreement.id, doc_type="agreement", title="Avtal", filename="avtal.pdf",
+                content_type="application/pdf", size=4, sha256="0" * 64, storage_key=f"doc-{n}")
+            reminder = ReportReminder(agreement_id=agreement.id, party_id=party.id,
+                                      period_id=periods[0].id, kind="upcoming", recipients=[])
+            run = JobRun(id=str(uuid.uuid4()), name="partnership.import", status="finished")
+            db.session.add_all([document, reminder, run])
             db.session.commit()
             made[tenant.id] = {
                 "agreement": agreement.id, "party": party.id, "version": agreement.current_version.id,
                 "signature": signature.id, "commitment": commitment.id, "indicator": indicator.id,
                 "period": periods[0].id, "target": target.id, "report": report.id,
                 "value": report.values[0].id, "purchaser": purchaser.id, "provider": provider.id,
+                "document": document.id, "reminder": reminder.id, "run": run.id,
             }
             return made[tenant.id]
 

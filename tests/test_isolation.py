@@ -78,6 +78,13 @@ ARGS: dict[str, Arg] = {
        for name, key in (("goal_id", "goal"), ("meeting_id", "meeting"), ("item_id", "item"),
                          ("strategy_id", "strategy"), ("stake_id", "stake"), ("theme_id", "theme"),
                          ("report_id", "report"))},
+    # Partnership: one run of its services per tenant makes every kind of object.
+    **{name: Arg(lambda w, t: w.factory.partnership_rows(t), value=lambda ids, _, key=key: ids[key])
+       for name, key in (("agreement_id", "agreement"), ("party_id", "party"),
+                         ("version_id", "version"), ("commitment_id", "commitment"),
+                         ("indicator_id", "indicator"), ("period_id", "period"),
+                         ("outcome_id", "report"), ("document_id", "document"),
+                         ("run_id", "run"))},
 }
 
 

@@ -42,7 +42,8 @@ ROW_MAKERS = {
     **dict.fromkeys(
         ["agreements", "agreement_parties", "agreement_versions", "agreement_signatures",
          "agreement_commitments", "indicators", "reporting_periods", "indicator_targets",
-         "outcome_reports", "report_values", "report_submission_keys"],
+         "outcome_reports", "report_values", "report_submission_keys",
+         "agreement_documents", "report_reminders"],
         lambda f, t: f.partnership_rows(t)),
 }
 

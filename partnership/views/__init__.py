@@ -1,0 +1,62 @@
+"""Pages of partnership agreements and outcome tracking under ``/t/<slug>/partnership/``.
+
+One module per area, each attaching its routes to :data:`blueprint`: :mod:`.agreements`
+(agreements, parties, commitments, lifecycle, signing, amendments and version differences),
+:mod:`.indicators` (indicators and targets, the reporting calendar and settings),
+:mod:`.documents` (agreement documents), :mod:`.reports` (outcome reports: filling, submitting,
+reviewing, revisions), :mod:`.imports` (file templates and imports) and :mod:`.dashboard`
+(dashboards, the goal chain, exports and the printable follow-up report).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from flask import Blueprint, current_app, request
+from flask_babel import lazy_gettext as _l
+
+from samverkan.partnership.permissions import can_view_partnership
+from samverkan.platform.navigation import register_nav
+from samverkan.tenants.permissions import current_principal
+
+blueprint = Blueprint("partnership", __name__, template_folder="../templates")
+
+register_nav("partnership.overview", _l("Partnership"), can_view_partnership, order=30)
+
+# The sections of partnership, shown as tabs on its pages: (endpoint, label, role needed or
+# None, prefixes of the endpoints of the section's other pages).
+SECTIONS = [
+    ("partnership.overview", _l("Overview"), None, ("partnership.goal_chain",)),
+    ("partnership.agreements", _l("Agreements"), None,
+     ("partnership.agreement_", "partnership.party_", "partnership.commitment_",
+      "partnership.indicator_", "partnership.version_", "partnership.document_",
+      "partnership.dashboard", "partnership.export_")),
+    ("partnership.reports", _l("Outcome reports"), None,
+     ("partnership.report_", "partnership.import_")),
+    ("partnership.settings", _l("Settings"), "admin", ("partnership.period",)),
+]
+
+
+@blueprint.app_context_processor
+def partnership_sections() -> dict:
+    """``partnership_tabs``: the sections the current principal may open, the current marked."""
+
+    def tabs() -> list[dict]:
+        principal = current_principal()
+        if principal is None:
+            return []
+        here = request.endpoint or ""
+        return [
+            {"endpoint": endpoint, "label": label,
+             "current": here == endpoint or here.startswith(prefixes)}
+            for endpoint, label, role, prefixes in SECTIONS
+            if endpoint in current_app.view_functions and (role is None or principal.has_role(role))
+        ]
+
+    return {"partnership_tabs": tabs}
+
+
+# The page modules; each is written by its own area and registers its routes on import.
+for _module in ("agreements", "indicators", "documents", "reports", "imports", "dashboard"):
+    if importlib.util.find_spec(f"{__name__}.{_module}") is not None:
+        importlib.import_module(f"{__name__}.{_module}")
