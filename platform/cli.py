@@ -107,8 +107,48 @@ def seed_demo() -> None:
     print_logins()
 
 
+@click.command("tick")
+@click.option("--date", "day", default=None, help="Run as if today were this date (YYYY-MM-DD)")
+@with_appcontext
+def tick(day: str | None) -> None:
+    """Run the scheduled jobs now: agreement calendar and reporting reminders (for cron)."""
+    from datetime import date
+
+    from samverkan.partnership.jobs import tick as run_tick
+
+    try:
+        today = date.fromisoformat(day) if day else None
+    except ValueError as error:
+        raise click.BadParameter("use the form YYYY-MM-DD", param_hint="--date") from error
+    result = run_tick(today)
+    calendar, reminders = result["calendar"], result["reminders"]
+    click.echo(f"agreements activated: {calendar['activated']}, ended: {calendar['ended']}; "
+               f"reminders: {reminders['reminders']}, mails: {reminders['mails']}")
+    if calendar["failed_tenants"] or reminders["failed_tenants"]:
+        raise click.ClickException("some tenants failed; see the log")
+
+
+@click.command("cron")
+@with_appcontext
+def cron() -> None:
+    """Run rq's cron scheduler, which queues the daily tick for the workers (needs Redis)."""
+    from flask import current_app
+    from rq.cron import CronScheduler
+
+    from samverkan.partnership.jobs import register_cron
+    from samverkan.platform.jobs import _redis
+
+    if not current_app.config.get("SAMVERKAN_REDIS_URL"):
+        raise click.ClickException("SAMVERKAN_REDIS_URL is not set: run `samverkan tick` from cron")
+    scheduler = CronScheduler(connection=_redis(current_app._get_current_object()))
+    register_cron(scheduler)
+    scheduler.start()
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(tenant_group)
     app.cli.add_command(user_group)
     app.cli.add_command(worker)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(tick)
+    app.cli.add_command(cron)

@@ -1,5 +1,5 @@
-"""Demo data: tenants, organisations, people, an API client and kustregionen's owner steering.
-Running it twice changes nothing."""
+"""Demo data: tenants, organisations, people, an API client, kustregionen's owner steering and
+the partnership agreements (:mod:`samverkan.partnership.demo`). Running it twice changes nothing."""
 
 from __future__ import annotations
 
@@ -72,8 +72,11 @@ USERS = [
     ("owner.narpes@example.org", "Noora Närpes", "fi", False,
      [("kustregionen", ["owner_representative"], "narpes")]),
     ("provider@example.org", "Pia Provider", "fi", False,
-     [("kustregionen", ["provider_reporter"], "provider"), ("falun", ["provider_reporter"], "provider")]),
-    ("purchaser@example.org", "Per Purchaser", "sv", False, [("falun", ["purchaser"], None)]),
+     [("kustregionen", ["provider_reporter"], "provider"), ("falun", ["provider_reporter"], "provider"),
+      ("vasa", ["provider_reporter"], "provider")]),
+    ("lernia@example.org", "Lena Lernia", "sv", False, [("falun", ["provider_reporter"], "lernia")]),
+    ("purchaser@example.org", "Per Purchaser", "sv", False,
+     [("falun", ["purchaser"], None), ("kustregionen", ["purchaser"], None)]),
     ("viewer@example.org", "Ville Viewer", "fi", False, [("kustregionen", ["viewer"], None)]),
     ("admin.kustregionen@example.org", "Anna Admin", "sv", False, [("kustregionen", ["admin"], None)]),
 ]
@@ -628,6 +631,8 @@ def _seed_owner_steering(organisations: dict) -> None:
 
 def seed() -> None:
     """Create or complete the demo data, then commit."""
+    from samverkan.partnership.demo import seed_partnership
+
     with platform_scope("demo data spans every demo tenant"):
         _seed_tenants()
         db.session.flush()
@@ -635,6 +640,7 @@ def seed() -> None:
         _seed_users(organisations)
         _seed_api_client(organisations)
         _seed_owner_steering(organisations)
+        seed_partnership(organisations)
     db.session.commit()
 
 

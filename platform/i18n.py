@@ -22,13 +22,20 @@ LANGUAGE_NAMES = {"sv": "Svenska", "fi": "Suomi", "en": "English"}
 
 
 def select_locale() -> str:
-    """The user's saved choice, then ?lang= or the session's, the tenant's default, the browser."""
+    """The user's saved choice, then ?lang= or the session's, the tenant's default, the browser.
+
+    On the API a request's ``Accept-Language`` comes before the tenant's default: a client
+    states its language there."""
     user = current_user if current_user and current_user.is_authenticated else None
     if user is not None and user.preferred_locale in SUPPORTED_LOCALES:
         return user.preferred_locale
     chosen = session.get("lang")
     if chosen in SUPPORTED_LOCALES:
         return chosen
+    if request.path.startswith("/api/") and request.accept_languages:
+        asked = request.accept_languages.best_match(SUPPORTED_LOCALES)
+        if asked:
+            return asked
     tenant = getattr(g, "tenant", None)
     if tenant is not None and tenant.default_locale in SUPPORTED_LOCALES:
         return tenant.default_locale

@@ -121,6 +121,7 @@ def _config(urls: dict, **overrides) -> dict:
         "SAMVERKAN_ARGON2_MEMORY_COST": 8192,
         "SAMVERKAN_OUTBOX_PATH": str(instance / "outbox"),
         "SAMVERKAN_UPLOAD_PATH": str(instance / "uploads"),
+        "SAMVERKAN_DOCUMENT_PATH": str(instance / "documents"),
         "SERVER_NAME": None,
     }
     config.update(overrides)
@@ -407,11 +408,15 @@ class Factory:
         purchaser municipality and a provider, a year of quarterly periods, an agreement with a
         commitment and an indicator with a target, signed by both parties, and a report
         submitted with an idempotency key. Returns the ids."""
+        import io
         from datetime import date
         from types import SimpleNamespace
 
+        from werkzeug.datastructures import FileStorage
+
         from samverkan.partnership import services as psvc
-        from samverkan.partnership.models import AgreementDocument, ReportReminder
+        from samverkan.partnership.models import ReportReminder
+        from samverkan.partnership.services.documents import add_document
         from samverkan.platform.jobs import JobRun
         from samverkan.tenants.models import Tenant, User
         from samverkan.tenants.permissions import principal_for_user
@@ -452,13 +457,12 @@ class Factory:
             report = psvc.open_report(row, who("reporter"), agreement, periods[0].id)
             psvc.submit_report(row, who("reporter"), report, values={"started": "42"},
                                idempotency_key=f"key-{n}")
-            document = AgreementDocument(
-                agreement_id=agreement.id, doc_type="agreement", title="Avtal", filename="avtal.pdf",
-                content_type="application/pdf", size=4, sha256="0" * 64, storage_key=f"doc-{n}")
+            document = add_document(row, who("admin"), agreement, FileStorage(
+                io.BytesIO(b"%PDF-1.4\n%%EOF\n"), filename="avtal.pdf"), "agreement", "Avtal")
             reminder = ReportReminder(agreement_id=agreement.id, party_id=party.id,
                                       period_id=periods[0].id, kind="upcoming", recipients=[])
             run = JobRun(id=str(uuid.uuid4()), name="partnership.import", status="finished")
-            db.session.add_all([document, reminder, run])
+            db.session.add_all([reminder, run])
             db.session.commit()
             made[tenant.id] = {
                 "agreement": agreement.id, "party": party.id, "version": agreement.current_version.id,

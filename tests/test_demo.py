@@ -221,3 +221,207 @@ def test_seeding_again_after_the_owners_vote_changes_nothing(demo_app):
         before = _row_counts()
         seed()
         assert _row_counts() == before
+
+
+# --- partnership agreements ------------------------------------------------------------------
+
+PARTNERSHIP_TENANTS = {"kustregionen": "SP-VASA-2024", "vasa": "SP-VASA-2024", "falun": "VUX-2024"}
+
+
+def _agreement(slug: str):
+    from samverkan.partnership.models import Agreement
+    from samverkan.platform.demo import _tenant
+
+    tenant = _tenant(slug)
+    return tenant, db.session.scalar(select(Agreement).where(
+        Agreement.tenant_id == tenant.id, Agreement.code == PARTNERSHIP_TENANTS[slug]))
+
+
+@pytest.mark.parametrize("slug", ["kustregionen", "vasa"])
+def test_vasa_and_the_provider_have_a_signed_amended_agreement(demo_app, slug):
+    from datetime import date
+
+    from samverkan.partnership import services as psvc
+    from samverkan.partnership.models import AgreementStatus, Unit, VersionStatus
+    from samverkan.platform.db import tenant_scope
+
+    with demo_app.app_context(), platform_scope("test"):
+        tenant, agreement = _agreement(slug)
+        with tenant_scope(tenant.id):
+            assert agreement.status == AgreementStatus.ACTIVE
+            assert (agreement.valid_from, agreement.valid_to) == (date(2024, 1, 1), date(2026, 12, 31))
+            assert agreement.title["sv"] and agreement.title["fi"]
+            assert agreement.summary["sv"] and agreement.summary["fi"]
+            roles = {p.organisation.name["sv"]: p.role for p in agreement.parties}
+            assert roles == {"Vasa stad": "purchaser", "Yrkesinstitutet Kustregionen": "provider"}
+            first, second = psvc.versions(tenant, agreement)
+            assert [first.status, second.status] == [VersionStatus.SIGNED, VersionStatus.SIGNED]
+            assert agreement.version_number == 2 and second.reason
+            assert all(len(v.signatures) == 2 for v in (first, second))
+            assert first.signed_at < second.signed_at
+            diff = psvc.version_diff(first, second)
+            assert [(c.key, c.change) for c in diff.indicators] == [("days_to_start", "added")]
+            raised = [c for c in diff.targets if c.change == "changed"]
+            assert raised and all(c.after["indicator"] == "employed" for c in raised)
+            assert {c.after["period"] for c in raised} == {"2026 Q1", "2026 Q2", "2026 Q3", "2026 Q4"}
+            indicators = agreement.indicators
+            assert 6 <= len(indicators) <= 10
+            assert {i.unit for i in indicators} == {u.value for u in Unit}
+            quarters = psvc.periods(tenant, frequency="quarter")
+            assert [p.label for p in quarters][:1] == ["2024 Q1"] and len(quarters) == 12
+            assert all(len(i.targets) == 12 for i in indicators)  # a target for every quarter
+            by_party = {p.role: [c for c in agreement.commitments if c.party_id == p.id]
+                        for p in agreement.parties}
+            assert all(by_party.values())
+            statuses = {c.status for c in agreement.commitments}
+            assert "done" in statuses
+            late = psvc.late_commitments(tenant)
+            assert len(late) == 1 and late[0].agreement_id == agreement.id
+
+
+def _states(tenant, agreement, organisation_id=None) -> dict[str, str]:
+    """{period label: status} of the current reports; "late" for an overdue period without one."""
+    from samverkan.partnership import services as psvc
+    from samverkan.partnership.models import OutcomeReport
+    from samverkan.partnership.services.common import today as current_day
+
+    reports = db.session.scalars(select(OutcomeReport).where(
+        OutcomeReport.tenant_id == tenant.id, OutcomeReport.agreement_id == agreement.id,
+        OutcomeReport.is_current.is_(True),
+        *([OutcomeReport.organisation_id == organisation_id] if organisation_id else [])))
+    states = {r.period.label: r.status for r in reports}
+    today = current_day()
+    for period in psvc.periods(tenant, frequency="quarter"):
+        if period.deadline < today and period.label not in states:
+            states[period.label] = "late"
+    return states
+
+
+@pytest.mark.parametrize("slug", ["kustregionen", "vasa", "falun"])
+def test_reports_in_every_state_and_one_late(demo_app, slug):
+    from collections import Counter
+
+    from samverkan.partnership.models import ReportStatus
+    from samverkan.platform.db import tenant_scope
+
+    with demo_app.app_context(), platform_scope("test"):
+        tenant, agreement = _agreement(slug)
+        with tenant_scope(tenant.id):
+            counts = Counter()
+            for party in agreement.parties:
+                if party.role == "provider":
+                    counts.update(_states(tenant, agreement, party.organisation_id).values())
+            returned = [r for r in _reports(tenant, agreement) if r.status == ReportStatus.RETURNED]
+            assert returned and all(any(v.review_comment for v in r.values) for r in returned)
+            comments = [v.comment for r in _reports(tenant, agreement) for v in r.values if v.comment]
+    assert set(counts) == {"accepted", "submitted", "returned", "draft", "late"}
+    assert counts["accepted"] > sum(n for state, n in counts.items() if state != "accepted")
+    assert comments
+    if slug != "falun":
+        assert any("fi" in c for c in comments) and any("sv" in c for c in comments)
+
+
+def _reports(tenant, agreement):
+    from samverkan.partnership.models import OutcomeReport
+
+    return list(db.session.scalars(select(OutcomeReport).where(
+        OutcomeReport.tenant_id == tenant.id, OutcomeReport.agreement_id == agreement.id)))
+
+
+def test_a_corrected_report_keeps_its_history(demo_app):
+    from samverkan.partnership import services as psvc
+    from samverkan.platform.db import tenant_scope
+
+    with demo_app.app_context(), platform_scope("test"):
+        tenant, agreement = _agreement("kustregionen")
+        with tenant_scope(tenant.id):
+            corrected = [r for r in _reports(tenant, agreement) if r.revision == 2]
+            assert len(corrected) == 1
+            revisions = psvc.report_revisions(tenant, corrected[0])
+            assert [(r.revision, r.is_current, r.status) for r in revisions] == [
+                (1, False, "accepted"), (2, True, "accepted")]
+
+
+def test_kustregionen_indicators_follow_the_steering_goals(demo_app):
+    from samverkan.ownership.models import SteeringGoal
+    from samverkan.platform.db import tenant_scope
+
+    with demo_app.app_context(), platform_scope("test"):
+        tenant, agreement = _agreement("kustregionen")
+        with tenant_scope(tenant.id):
+            linked = {i.code: db.session.get(SteeringGoal, i.steering_goal_id).title["sv"]
+                      for i in agreement.indicators if i.steering_goal_id}
+        vasa_tenant, vasa_agreement = _agreement("vasa")
+        with tenant_scope(vasa_tenant.id):
+            assert not any(i.steering_goal_id for i in vasa_agreement.indicators)
+    assert linked == {
+        "completed": "Fler examina inom bristyrken",
+        "employed": "Fler i arbete sex månader efter examen",
+        "swedish_places": "Tryggad utbildning på svenska",
+        "cost_per_student_year": "Lägre kostnad per studerandeår",
+    }
+
+
+def test_falun_has_two_adult_education_providers_in_swedish_kronor(demo_app):
+    from samverkan.partnership.models import Unit
+    from samverkan.platform.db import tenant_scope
+
+    with demo_app.app_context(), platform_scope("test"):
+        tenant, agreement = _agreement("falun")
+        assert tenant.currency == "SEK"
+        with tenant_scope(tenant.id):
+            roles = sorted((p.role, p.organisation.name["sv"]) for p in agreement.parties)
+            assert roles == [("provider", "Dalarnas Yrkesakademi AB"),
+                             ("provider", "Lernia Utbildning AB"), ("purchaser", "Falu kommun")]
+            assert agreement.current_version.is_signed
+            assert len(agreement.current_version.signatures) == 3
+            assert Unit.MONEY in {i.unit for i in agreement.indicators}
+            assert all(set(i.name) == {"sv"} for i in agreement.indicators)
+            reporting = {r.organisation.name["sv"] for r in _reports(tenant, agreement)}
+    assert reporting == {"Dalarnas Yrkesakademi AB", "Lernia Utbildning AB"}
+
+
+@pytest.mark.parametrize("slug", ["kustregionen", "falun"])
+def test_provider_sees_only_its_own_organisations_reports(demo_app, slug):
+    from samverkan.partnership import services as psvc
+    from samverkan.platform.db import tenant_scope
+    from samverkan.platform.demo import _principal
+
+    with demo_app.app_context(), platform_scope("test"):
+        tenant, agreement = _agreement(slug)
+        with tenant_scope(tenant.id):
+            provider = _principal(tenant, "provider@example.org")
+            manager = _principal(tenant, "purchaser@example.org")
+            own = psvc.visible_reports(tenant, provider)
+            every = psvc.visible_reports(tenant, manager)
+            assert own and {r.organisation_id for r in own} == {provider.organisation_id}
+            assert [a.id for a in psvc.visible_agreements(tenant, provider)] == [agreement.id]
+            others = [r for r in every if r.organisation_id != provider.organisation_id]
+            assert bool(others) == (slug == "falun")  # Lernia reports in Falun too
+            for report in others:
+                assert not psvc.can_see_report(tenant, provider, report)
+
+
+def test_provider_report_pages_show_only_its_own_reports(demo_app):
+    """Through the pages: the purchaser in Falun sees Lernia's reports, the provider does not."""
+    from samverkan.partnership.models import OutcomeReport
+    from samverkan.platform.db import tenant_scope
+
+    with demo_app.app_context(), platform_scope("test"):
+        tenant, agreement = _agreement("falun")
+        with tenant_scope(tenant.id):
+            lernia = db.session.scalar(select(OutcomeReport.id).where(
+                OutcomeReport.tenant_id == tenant.id,
+                OutcomeReport.organisation.has(business_id="556575-1475")))
+    rules = [r for r in demo_app.url_map.iter_rules()
+             if r.endpoint.startswith("partnership.") and "GET" in r.methods
+             and set(r.arguments) == {"slug", "outcome_id"}]
+    if not rules:
+        pytest.skip("no report page yet")
+    adapter = demo_app.url_map.bind("localhost")
+    urls = [adapter.build(r.endpoint, {"slug": "falun", "outcome_id": lernia}) for r in rules]
+    for email, hidden in (("provider@example.org", True), ("purchaser@example.org", False)):
+        client = demo_app.test_client()
+        client.post("/signin", data={"email": email, "password": DEMO_PASSWORD})
+        for url in urls:
+            assert (client.get(url).status_code == 404) == hidden, (email, url)

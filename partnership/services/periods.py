@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from samverkan.partnership.models import Frequency, ReportingPeriod
 from samverkan.partnership.permissions import can_manage_periods
-from samverkan.partnership.services.common import PartnershipError, record, require
+from samverkan.partnership.services.common import PartnershipError, date_value, record, require
 from samverkan.partnership.services.settings import partnership_settings
 from samverkan.platform.db import db
 from samverkan.tenants.models import Tenant
@@ -98,4 +98,32 @@ def get_period(tenant: Tenant, period_id) -> ReportingPeriod:
     period = db.session.get(ReportingPeriod, period_id) if period_id else None
     if period is None or period.tenant_id != tenant.id:
         raise PartnershipError("period_id", "invalid", _l("Choose a reporting period."))
+    return period
+
+
+LATEST_DEADLINE_DAYS = 365
+
+
+def set_deadline(tenant: Tenant, principal: Principal, period: ReportingPeriod, deadline
+                 ) -> ReportingPeriod:
+    """Move one period's reporting deadline: not before the period's last day, and at most
+    a year after it."""
+    require(can_manage_periods, principal, tenant)
+    if period.tenant_id != tenant.id:
+        raise PartnershipError("period_id", "invalid", _l("Choose a reporting period."))
+    deadline = date_value(deadline, "deadline")
+    if deadline < period.ends_on:
+        raise PartnershipError("deadline", "too_early", _l(
+            "The deadline cannot be before the last day of the period (%(date)s).",
+            date=period.ends_on.isoformat()))
+    if deadline > period.ends_on + timedelta(days=LATEST_DEADLINE_DAYS):
+        raise PartnershipError("deadline", "too_late", _l(
+            "The deadline can be at most a year after the end of the period."))
+    if deadline == period.deadline:
+        return period
+    before = {"label": period.label, "deadline": period.deadline.isoformat()}
+    period.deadline = deadline
+    db.session.flush()
+    record("partnership.period_deadline_changed", period, principal, entity_type="ReportingPeriod",
+           before=before, after={"label": period.label, "deadline": deadline.isoformat()})
     return period

@@ -8,6 +8,9 @@
 ``near_percent``
     How far (in percent of the target) a value may fall short of its target, in the
     indicator's direction, and still count as near rather than missed (0-100). Default ``10``.
+``reminder_days_before``
+    How many days before a reporting deadline the provider reporters are reminded (0-365).
+    Default ``14``.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ DEFAULTS = {
     "frequency": Frequency.QUARTER.value,
     "deadline_offset_days": 30,
     "near_percent": "10",
+    "reminder_days_before": 14,
 }
 
 
@@ -43,29 +47,39 @@ class PartnershipSettings:
     frequency: str
     deadline_offset_days: int
     near_percent: Decimal
+    reminder_days_before: int = 14
 
     def as_dict(self) -> dict:
         return {
             "frequency": self.frequency,
             "deadline_offset_days": self.deadline_offset_days,
             "near_percent": format(self.near_percent.normalize(), "f"),
+            "reminder_days_before": self.reminder_days_before,
         }
+
+
+def _days(values: dict, field: str) -> int:
+    """A whole number of days from 0 to 365."""
+    value = values.get(field)
+    try:
+        days = int(value.strip() if isinstance(value, str) else value)
+    except (TypeError, ValueError):
+        days = -1
+    fraction = isinstance(value, float) and not value.is_integer()
+    if isinstance(value, bool) or fraction or not 0 <= days <= 365:
+        raise PartnershipError(field, "invalid", _l("Enter a number of days from 0 to 365."))
+    return days
 
 
 def _validated(values: dict) -> PartnershipSettings:
     frequency = choice_value(values.get("frequency"), Frequency, "frequency",
                              _l("Choose a reporting frequency."))
-    try:
-        offset = int(values.get("deadline_offset_days"))
-    except (TypeError, ValueError):
-        offset = -1
-    if isinstance(values.get("deadline_offset_days"), bool) or not 0 <= offset <= 365:
-        raise PartnershipError("deadline_offset_days", "invalid",
-                               _l("Enter a number of days from 0 to 365."))
+    offset = _days(values, "deadline_offset_days")
     near = decimal_value(values.get("near_percent"), "near_percent", places=2, limit=Decimal(1000))
     if not 0 <= near <= 100:
         raise PartnershipError("near_percent", "invalid", _l("Enter a percentage from 0 to 100."))
-    return PartnershipSettings(frequency, offset, near)
+    reminder = _days(values, "reminder_days_before")
+    return PartnershipSettings(frequency, offset, near, reminder)
 
 
 def partnership_settings(tenant: Tenant) -> PartnershipSettings:
@@ -75,7 +89,7 @@ def partnership_settings(tenant: Tenant) -> PartnershipSettings:
 
 
 def update_partnership_settings(tenant: Tenant, principal: Principal, data: dict) -> PartnershipSettings:
-    """Change the reporting calendar and the status threshold (admin)."""
+    """Change the reporting calendar, the status threshold and the reminders (admin)."""
     require(can_manage_settings, principal, tenant)
     tenant = db.session.get(Tenant, tenant.id)  # the session's copy, also for a detached one
     before = partnership_settings(tenant)
