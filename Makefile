@@ -1,5 +1,6 @@
 # Samverkan: two commands on a fresh machine (Python 3.11+).
-#   make demo   install, migrate, seed the demo data and serve on http://127.0.0.1:5000
+#   make demo   install, migrate, seed the demo data, run the day's scheduled jobs and serve on
+#               http://127.0.0.1:5000
 #   make test   install and run ruff and the whole test suite
 
 PYTHON ?= python3
@@ -26,6 +27,7 @@ translations-compile: $(STAMP)
 demo: install
 	SAMVERKAN_DEMO=1 $(BIN)/samverkan db upgrade
 	SAMVERKAN_DEMO=1 $(BIN)/samverkan seed-demo
+	SAMVERKAN_DEMO=1 $(BIN)/samverkan tick
 	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl+C stops)"
 	SAMVERKAN_DEMO=1 $(BIN)/samverkan run --host 127.0.0.1 --port $(PORT)
 

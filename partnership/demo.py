@@ -125,7 +125,7 @@ VOCATIONAL_INDICATORS = (
         {"sv": "Nya studerande som under kvartalet påbörjat en examensinriktad utbildning.",
          "fi": "Neljänneksen aikana tutkintoon johtavan koulutuksen aloittaneet uudet opiskelijat."},
         "count", "higher", "sum",
-        Series("100", "1", season=("1.1", "0.6", "2.4", "0.8"), gap="-0.01", gap_step="0.003",
+        Series("100", "1", season=("1.1", "0.6", "2.4", "0.8"), gap="-0.13", gap_step="0.015",
                spread="0.03")),
     IndicatorSpec(
         "completed", {"sv": "Avlagda examina", "fi": "Suoritetut tutkinnot"},

@@ -25,12 +25,15 @@ from __future__ import annotations
 import hashlib
 import http
 import json
+import re
 from copy import deepcopy
 from functools import wraps
 
 import marshmallow as ma
 from flask import Blueprint as FlaskBlueprint
 from flask import Flask, current_app, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_smorest import Api, Page
 from flask_smorest import Blueprint as SmorestBlueprint
 from flask_smorest.exceptions import NotModified
@@ -75,6 +78,61 @@ class ProblemSchema(ma.Schema):
                                        "example": "invalid_token"})
 
 
+# marshmallow's own messages (its fields' and validators' defaults are English), so that a
+# client reads them in the request's language like every message of ours.
+MARSHMALLOW_MESSAGES = {
+    "Missing data for required field.": _l("Missing data for required field."),
+    "Field may not be null.": _l("Field may not be null."),
+    "Invalid value.": _l("Invalid value."),
+    "Invalid input.": _l("Invalid value."),
+    "Invalid input type.": _l("Invalid input type."),
+    "Invalid type.": _l("Invalid input type."),
+    "Unknown field.": _l("Unknown field."),
+    "Not a valid boolean.": _l("Not a valid boolean."),
+    "Not a valid date.": _l("Not a valid date."),
+    "Not a valid datetime.": _l("Not a valid date and time."),
+    "Not a valid integer.": _l("Not a valid integer."),
+    "Not a valid number.": _l("Not a valid number."),
+    "Number too large.": _l("Number too large."),
+    "Special numeric values (nan or infinity) are not permitted.": _l("Not a valid number."),
+    "Not a valid string.": _l("Not a valid string."),
+    "Not a valid utf-8 string.": _l("Not a valid string."),
+    "Not a valid list.": _l("Not a valid list."),
+    "Not a valid mapping type.": _l("Not a valid object."),
+    "Not a valid email address.": _l("Not a valid email address."),
+    "Not a valid URL.": _l("Not a valid URL."),
+    "Not a valid UUID.": _l("Not a valid UUID."),
+    "String does not match expected pattern.": _l("Not in the expected format."),
+}
+MARSHMALLOW_PATTERNS = [
+    (re.compile(r"Must be one of: (?P<choices>.*)\.$"), lambda m: _("Must be one of: %(choices)s.", **m)),
+    (re.compile(r"Shorter than minimum length (?P<min>\d+)\.$"),
+     lambda m: _("Must be at least %(min)s characters long.", **m)),
+    (re.compile(r"Longer than maximum length (?P<max>\d+)\.$"),
+     lambda m: _("Must be at most %(max)s characters long.", **m)),
+    (re.compile(r"Length must be between (?P<min>\d+) and (?P<max>\d+)\.$"),
+     lambda m: _("Must be between %(min)s and %(max)s characters long.", **m)),
+    (re.compile(r"Must be greater than or equal to (?P<min>\S+) and less than or equal to (?P<max>\S+)\.$"),
+     lambda m: _("Must be between %(min)s and %(max)s.", **m)),
+    (re.compile(r"Must be greater than or equal to (?P<min>\S+)\.$"),
+     lambda m: _("Must be at least %(min)s.", **m)),
+    (re.compile(r"Must be less than or equal to (?P<max>\S+)\.$"),
+     lambda m: _("Must be at most %(max)s.", **m)),
+]
+
+
+def translate_message(text: str) -> str:
+    """``text`` in the request's language when it is one of marshmallow's default messages."""
+    known = MARSHMALLOW_MESSAGES.get(text)
+    if known is not None:
+        return str(known)
+    for pattern, render in MARSHMALLOW_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            return render(match.groupdict())
+    return text
+
+
 def flatten_errors(messages, prefix: str = "") -> dict[str, list[str]]:
     """marshmallow's nested messages as ``{"field.sub": [messages]}``."""
     flat: dict[str, list[str]] = {}
@@ -84,14 +142,14 @@ def flatten_errors(messages, prefix: str = "") -> dict[str, list[str]]:
             for field, texts in flatten_errors(value, name).items():
                 flat.setdefault(field, []).extend(texts)
     elif isinstance(messages, list | tuple):
-        texts = [str(m) for m in messages if not isinstance(m, dict | list | tuple)]
+        texts = [translate_message(str(m)) for m in messages if not isinstance(m, dict | list | tuple)]
         if texts:
             flat.setdefault(prefix or "_schema", []).extend(texts)
         for nested in (m for m in messages if isinstance(m, dict | list | tuple)):
             for field, more in flatten_errors(nested, prefix).items():
                 flat.setdefault(field, []).extend(more)
     elif messages is not None:
-        flat.setdefault(prefix or "_schema", []).append(str(messages))
+        flat.setdefault(prefix or "_schema", []).append(translate_message(str(messages)))
     return flat
 
 

@@ -96,6 +96,21 @@ def test_validation_errors_are_a_422_problem_with_field_errors(client, world, si
     assert set(missing["errors"]) == {"kind", "name"}
 
 
+def test_schema_messages_are_in_the_requests_language(client, world, sign_in_as, translate, app):
+    sign_in_as(client, "admin@example.org")
+    for locale in ("sv", "fi"):
+        body = assert_problem(client.post(f"/api/v1/t/vasa/organisations?lang={locale}",
+                                          json={"extra": 1}), 422)
+        required, unknown = translate(app, locale, "Missing data for required field.", "Unknown field.")
+        assert body["errors"]["kind"] == [required]
+        assert body["errors"]["extra"] == [unknown]
+        assert required != "Missing data for required field."
+    paging = assert_problem(client.get("/api/v1/t/vasa/organisations?per_page=1000&lang=sv"), 422)
+    (between,) = translate(app, "sv", "Must be between %(min)s and %(max)s.")
+    assert between != "Must be between %(min)s and %(max)s."
+    assert paging["errors"]["per_page"] == [between % {"min": 1, "max": 100}]
+
+
 def test_query_argument_errors_are_flattened_too(client, world, sign_in_as):
     sign_in_as(client, "viewer@example.org")
     body = assert_problem(client.get("/api/v1/t/vasa/organisations?kind=x&q=" + "y" * 101), 422)

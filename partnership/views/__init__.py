@@ -10,8 +10,6 @@ reviewing, revisions), :mod:`.imports` (file templates and imports) and :mod:`.d
 
 from __future__ import annotations
 
-import importlib
-
 from flask import Blueprint, current_app, request
 from flask_babel import lazy_gettext as _l
 
@@ -56,7 +54,11 @@ def partnership_sections() -> dict:
     return {"partnership_tabs": tabs}
 
 
-# The page modules; each is written by its own area and registers its routes on import.
-for _module in ("agreements", "indicators", "documents", "reports", "imports", "dashboard"):
-    if importlib.util.find_spec(f"{__name__}.{_module}") is not None:
-        importlib.import_module(f"{__name__}.{_module}")
+from samverkan.partnership.views import (  # noqa: E402, F401
+    agreements,
+    dashboard,
+    documents,
+    imports,
+    indicators,
+    reports,
+)
