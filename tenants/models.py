@@ -199,3 +199,8 @@ class ApiToken(TenantScoped, db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     client: Mapped[ApiClient] = relationship()
+
+
+# Association projects live in a module of their own; imported here so that the metadata (and
+# Alembic) see their tables wherever the tenants' models are imported.
+from samverkan.tenants import project_models  # noqa: E402, F401

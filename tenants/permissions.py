@@ -150,3 +150,14 @@ def require(rule: Rule) -> Callable:
         return wrapped
 
     return decorator
+
+
+# Association projects: coordinators of an association tenant run them; the admin of a
+# municipality or consortium tenant answers invitations, asks to join, leaves and decides what
+# its tenant shares (its consent).
+is_association = Rule("association tenant", lambda p: p.tenant.kind == "association")
+is_project_participant_kind = Rule(
+    "municipality or consortium tenant", lambda p: p.tenant.kind in ("municipality", "consortium"))
+can_view_projects = is_member & has_scope("read") & is_association
+can_manage_projects = has_role(Role.COORDINATOR) & is_person & is_association
+can_take_part_in_projects = is_admin & is_project_participant_kind

@@ -473,6 +473,50 @@ class Factory:
             }
             return made[tenant.id]
 
+    def project_rows(self, tenant) -> dict:
+        """A row in each association-project table of ``tenant``, stored as the project
+        services store them (made once per tenant): a project with funding, a milestone, an
+        event and an invited participant (a tenant of its own), and a consent of ``tenant``'s
+        own (for a project of that other tenant, as a participant's consent is)."""
+        from samverkan.platform.db import utcnow
+        from samverkan.tenants.project_models import (
+            ParticipantConsent,
+            Project,
+            ProjectEvent,
+            ProjectFunding,
+            ProjectMilestone,
+            ProjectParticipant,
+        )
+
+        made = self.__dict__.setdefault("_projects", {})
+        if tenant.id in made:
+            return made[tenant.id]
+        other = self.tenant()
+        with self.app.app_context(), tenant_scope(tenant.id):
+            project = Project(tenant_id=tenant.id, code=f"PRJ-{self._next()}",
+                              name={"sv": "Projekt", "fi": "Hanke"}, description={},
+                              starts_on=date(2024, 1, 1), status="running", min_group_size=3)
+            project.funding.append(ProjectFunding(tenant_id=tenant.id, source={"fi": "Ministeriö"},
+                                                  amount=100000, currency="EUR"))
+            project.milestones.append(ProjectMilestone(
+                tenant_id=tenant.id, title={"fi": "Aloitus"}, due_date=date(2024, 3, 1)))
+            project.events.append(ProjectEvent(tenant_id=tenant.id, event_date=date(2024, 5, 1),
+                                               title={"fi": "Seminaari"}, place="Vaasa"))
+            participant = ProjectParticipant(tenant_id=tenant.id, participant_tenant_id=other.id,
+                                             status="invited", invited_at=utcnow())
+            project.participants.append(participant)
+            db.session.add(project)
+            db.session.flush()
+            consent = ParticipantConsent(tenant_id=tenant.id, project_id=project.id + 1000,
+                                         participant_id=participant.id + 1000,
+                                         association_tenant_id=other.id,
+                                         indicator_codes=["started"], granted_at=utcnow())
+            db.session.add(consent)
+            db.session.commit()
+            made[tenant.id] = {"project": project.id, "participant": participant.id,
+                               "consent": consent.id}
+            return made[tenant.id]
+
 
 @pytest.fixture
 def factory(app) -> Factory:

@@ -45,6 +45,11 @@ ROW_MAKERS = {
          "outcome_reports", "report_values", "report_submission_keys",
          "agreement_documents", "report_reminders"],
         lambda f, t: f.partnership_rows(t)),
+    # Association projects: one set of rows fills every table of them.
+    **dict.fromkeys(
+        ["projects", "project_funding", "project_milestones", "project_events",
+         "project_participants", "participant_consents"],
+        lambda f, t: f.project_rows(t)),
 }
 
 

@@ -1,0 +1,476 @@
+"""The one sanctioned path across tenant boundaries: association projects and what their
+participants consented to share.
+
+Nothing else in the code reads or writes another tenant's rows. Every crossing here is a
+:func:`platform_scope` (reads) or a :func:`tenant_scope` of the other tenant (the few writes a
+participant makes to the association's participant row, and audit entries in the other
+tenant's trail), each with the reason written where it happens.
+
+Rules applied here, on every call (nothing is cached, so a withdrawal takes effect at once):
+
+* A participant's data is shared only while the participant is *active* and its consent in
+  force (the row with ``withdrawn_at`` null, in the participant's own tenant, naming this
+  project and participant) allows it: indicator values only for the listed codes, goal statuses
+  only with ``share_goal_statuses``.
+* Values come only from *accepted*, current outcome reports.
+* An anonymised participant's name never leaves this module: results carry ``label=None`` and
+  an opaque token, stable within a project and different between projects.
+
+Results are plain frozen dataclasses, never ORM objects of another tenant, and rows loaded
+across the boundary are removed from the session, so that nothing of another tenant can be
+reached later through the identity map or a lazy load.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from samverkan.ownership.models import GoalStatus, SteeringGoal
+from samverkan.partnership.models import (
+    Aggregation,
+    Indicator,
+    OutcomeReport,
+    ReportingPeriod,
+    ReportStatus,
+    ReportValue,
+)
+from samverkan.partnership.services.indicators import aggregate
+from samverkan.platform import audit
+from samverkan.platform.db import current_user_id, db, platform_scope, tenant_scope, utcnow
+from samverkan.platform.services import actor_of, label_of
+from samverkan.tenants.models import Tenant, TenantKind
+from samverkan.tenants.permissions import Principal
+from samverkan.tenants.project_models import (
+    ParticipantConsent,
+    ParticipantStatus,
+    Project,
+    ProjectParticipant,
+    ProjectStatus,
+)
+from samverkan.tenants.services.projects import ProjectError
+
+PARTICIPANT_FIELDS = ["project_id", "participant_tenant_id", "status"]
+HIDDEN_GOAL_STATUSES = (GoalStatus.DRAFT,)  # a draft is the proposer's own work
+
+
+@dataclass(frozen=True)
+class Participation:
+    """A tenant's participation in a project, as that tenant sees it."""
+
+    participant_id: int
+    participant_tenant_id: int
+    status: str
+    invited_at: datetime | None
+    requested_at: datetime | None
+    answered_at: datetime | None
+    project_id: int
+    project_code: str
+    project_name: dict
+    project_description: dict
+    project_status: str
+    starts_on: date
+    ends_on: date | None
+    min_group_size: int
+    association_tenant_id: int
+    association_name: dict
+
+
+@dataclass(frozen=True)
+class ProjectSummary:
+    """A project a tenant may ask to join."""
+
+    project_id: int
+    code: str
+    name: dict
+    description: dict
+    status: str
+    starts_on: date
+    ends_on: date | None
+    association_tenant_id: int
+    association_name: dict
+
+
+@dataclass(frozen=True)
+class Consent:
+    """A participant's consent in force."""
+
+    participant_id: int
+    participant_tenant_id: int
+    indicator_codes: tuple[str, ...]
+    anonymised: bool
+    share_goal_statuses: bool
+    granted_at: datetime
+
+
+@dataclass(frozen=True)
+class SharedValue:
+    """A participant's value of a shared indicator: ``label`` is the participant's per-locale
+    name, or None when it shares anonymised; ``token`` is opaque and stable per project."""
+
+    token: str
+    label: dict | None
+    value: Decimal
+    own: bool = False
+
+
+@dataclass(frozen=True)
+class GoalStatusShare:
+    """A participant's steering goals: counts by status; titles only when named."""
+
+    token: str
+    label: dict | None
+    counts: dict
+    goals: tuple = ()  # (title, status, target_date) of a named participant's goals
+    own: bool = False
+
+
+# --- the crossings ---------------------------------------------------------------------------
+
+
+@contextmanager
+def _reading(reason: str) -> Iterator[None]:
+    """Read across tenants; rows loaded inside are detached afterwards."""
+    db.session.flush()  # pending rows belong to the current tenant: write them first
+    before = set(db.session.identity_map.values())
+    with platform_scope(reason):
+        try:
+            yield
+        finally:
+            _detach_loaded(before)
+
+
+@contextmanager
+def _acting_in(tenant_id: int, reason: str) -> Iterator[None]:
+    """Write in another tenant's scope (``reason`` says why); its rows are detached after."""
+    del reason  # documents the crossing where it is written
+    db.session.flush()
+    before = set(db.session.identity_map.values())
+    with tenant_scope(tenant_id, current_user_id()):
+        try:
+            yield
+            db.session.flush()
+        finally:
+            _detach_loaded(before)
+
+
+def _detach_loaded(before: set) -> None:
+    for obj in list(db.session.identity_map.values()):
+        if obj not in before and obj not in db.session.dirty:
+            db.session.expunge(obj)
+
+
+def record_in(tenant_id: int, action: str, principal: Principal | None, *, entity_type: str,
+              entity_id, before: dict | None = None, after: dict | None = None) -> None:
+    """An audit entry in another tenant's trail (a consent concerns both tenants)."""
+    with _acting_in(tenant_id, "the audit trail of both tenants records a crossing"):
+        audit.record(action, actor=actor_of(principal), tenant_id=tenant_id,
+                     entity_type=entity_type, entity_id=entity_id, before=before, after=after)
+
+
+def token_of(project_id: int, participant_id: int) -> str:
+    """An opaque label of a participant, stable within a project."""
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    digest = hmac.new(key, f"project:{project_id}:{participant_id}".encode(), hashlib.sha256)
+    return digest.hexdigest()[:10]
+
+
+# --- participations, as the participant's tenant sees them ----------------------------------
+
+
+def _participation(row: ProjectParticipant, project: Project, association: Tenant) -> Participation:
+    return Participation(
+        participant_id=row.id, participant_tenant_id=row.participant_tenant_id, status=row.status,
+        invited_at=row.invited_at, requested_at=row.requested_at, answered_at=row.answered_at,
+        project_id=project.id, project_code=project.code, project_name=dict(project.name),
+        project_description=dict(project.description), project_status=project.status,
+        starts_on=project.starts_on, ends_on=project.ends_on,
+        min_group_size=project.min_group_size, association_tenant_id=association.id,
+        association_name=dict(association.name),
+    )
+
+
+def _participation_rows(participant_tenant_id: int, participant_id: int | None = None):
+    statement = (
+        select(ProjectParticipant, Project, Tenant)
+        .join(Project, Project.id == ProjectParticipant.project_id)
+        .join(Tenant, Tenant.id == Project.tenant_id)
+        .where(ProjectParticipant.participant_tenant_id == participant_tenant_id,
+               ProjectParticipant.tenant_id == Project.tenant_id)
+        .order_by(Project.starts_on.desc(), Project.id)
+    )
+    if participant_id is not None:
+        statement = statement.where(ProjectParticipant.id == participant_id)
+    return db.session.execute(statement).all()
+
+
+def participations_for(participant_tenant_id: int,
+                       statuses: Iterable[str] | None = None) -> list[Participation]:
+    """Every project the tenant is invited to, asked to join or takes part in."""
+    with _reading("a tenant reads the projects it is invited to or takes part in"):
+        rows = _participation_rows(participant_tenant_id)
+        found = [_participation(*row) for row in rows]
+    wanted = set(statuses) if statuses is not None else None
+    return [p for p in found if wanted is None or p.status in wanted]
+
+
+def invitations_for(participant_tenant_id: int) -> list[Participation]:
+    """Open invitations of the tenant (its admin accepts or declines them)."""
+    return participations_for(participant_tenant_id, [ParticipantStatus.INVITED])
+
+
+def participation(participant_tenant_id: int, participant_id) -> Participation | None:
+    """One participation of the tenant, or None when it is not the tenant's."""
+    try:
+        participant_id = int(participant_id)
+    except (TypeError, ValueError):
+        return None
+    with _reading("a tenant reads its participation in a project"):
+        rows = _participation_rows(participant_tenant_id, participant_id)
+        return _participation(*rows[0]) if rows else None
+
+
+def joinable_projects(participant_tenant_id: int) -> list[ProjectSummary]:
+    """Open projects of associations that the tenant is not already part of or invited to."""
+    engaged = {ParticipantStatus.INVITED, ParticipantStatus.REQUESTED, ParticipantStatus.ACTIVE}
+    with _reading("a tenant looks for association projects it may ask to join"):
+        taken = set(db.session.scalars(select(ProjectParticipant.project_id).where(
+            ProjectParticipant.participant_tenant_id == participant_tenant_id,
+            ProjectParticipant.status.in_(engaged))))
+        rows = db.session.execute(
+            select(Project, Tenant).join(Tenant, Tenant.id == Project.tenant_id)
+            .where(Tenant.kind == TenantKind.ASSOCIATION, Project.status != ProjectStatus.CLOSED)
+            .order_by(Project.starts_on.desc(), Project.id)
+        ).all()
+        return [
+            ProjectSummary(project_id=project.id, code=project.code, name=dict(project.name),
+                           description=dict(project.description), status=project.status,
+                           starts_on=project.starts_on, ends_on=project.ends_on,
+                           association_tenant_id=tenant.id, association_name=dict(tenant.name))
+            for project, tenant in rows if project.id not in taken
+        ]
+
+
+def _not_found() -> ProjectError:
+    return ProjectError("participant_id", "invalid", _l("Choose a project your organisation "
+                                                        "is invited to or takes part in."))
+
+
+def change_participation(participant_tenant_id: int, participant_id: int, allowed: set[str],
+                         target: str, principal: Principal, action: str) -> Participation:
+    """The participant's answer on the association's row: from one of ``allowed`` to
+    ``target``; recorded in the association's audit trail."""
+    found = participation(participant_tenant_id, participant_id)
+    if found is None:
+        raise _not_found()
+    with _acting_in(found.association_tenant_id, "a participant answers on its participation"):
+        row = db.session.get(ProjectParticipant, found.participant_id)
+        if row is None or row.participant_tenant_id != participant_tenant_id:
+            raise _not_found()
+        if row.status not in allowed:
+            raise ProjectError("status", "invalid_transition",
+                               _l("This is no longer possible: the participation has changed."))
+        before = audit.snapshot(row, PARTICIPANT_FIELDS)
+        row.status = target
+        row.answered_at = utcnow()
+        row.answered_by_label = label_of(principal)
+        db.session.flush()
+        audit.record(action, row, actor=actor_of(principal), before=before,
+                     after=audit.snapshot(row, PARTICIPANT_FIELDS))
+    return participation(participant_tenant_id, participant_id)
+
+
+def request_participation(participant_tenant_id: int, project_id, principal: Principal
+                          ) -> Participation:
+    """The tenant asks to join an open project; a coordinator approves or rejects."""
+    summary = next((p for p in joinable_projects(participant_tenant_id)
+                    if str(p.project_id) == str(project_id)), None)
+    if summary is None:
+        raise ProjectError("project_id", "invalid", _l(
+            "Choose an open project that your organisation is not already part of."))
+    with _acting_in(summary.association_tenant_id, "a tenant asks to join a project"):
+        row = db.session.scalar(select(ProjectParticipant).where(
+            ProjectParticipant.project_id == summary.project_id,
+            ProjectParticipant.participant_tenant_id == participant_tenant_id))
+        before = audit.snapshot(row, PARTICIPANT_FIELDS) if row is not None else None
+        if row is None:
+            row = ProjectParticipant(tenant_id=summary.association_tenant_id,
+                                     project_id=summary.project_id,
+                                     participant_tenant_id=participant_tenant_id)
+            db.session.add(row)
+        row.status = ParticipantStatus.REQUESTED
+        row.requested_at = utcnow()
+        row.requested_by_label = label_of(principal)
+        row.answered_at, row.answered_by_label = None, ""
+        db.session.flush()
+        audit.record("project.participation_requested", row, actor=actor_of(principal),
+                     before=before, after=audit.snapshot(row, PARTICIPANT_FIELDS))
+        participant_id = row.id
+    return participation(participant_tenant_id, participant_id)
+
+
+# --- consent and what it lets through -------------------------------------------------------
+
+
+def _project_id(project) -> int:
+    return int(getattr(project, "id", project))
+
+
+def _consents(project_id: int) -> dict[int, Consent]:
+    """Consents in force of the project's active participants (inside a crossing)."""
+    project = db.session.get(Project, project_id)
+    if project is None:
+        return {}
+    participants = {
+        row.id: row.participant_tenant_id
+        for row in db.session.scalars(select(ProjectParticipant).where(
+            ProjectParticipant.project_id == project.id,
+            ProjectParticipant.tenant_id == project.tenant_id,
+            ProjectParticipant.status == ParticipantStatus.ACTIVE))
+    }
+    if not participants:
+        return {}
+    rows = db.session.scalars(select(ParticipantConsent).where(
+        ParticipantConsent.project_id == project.id,
+        ParticipantConsent.association_tenant_id == project.tenant_id,
+        ParticipantConsent.participant_id.in_(list(participants)),
+        ParticipantConsent.withdrawn_at.is_(None),
+    ).order_by(ParticipantConsent.id))
+    consents = {}
+    for row in rows:
+        # A consent counts only in the tenant that takes part: no tenant consents for another.
+        if participants[row.participant_id] != row.tenant_id:
+            continue
+        consents[row.participant_id] = Consent(
+            participant_id=row.participant_id, participant_tenant_id=row.tenant_id,
+            indicator_codes=tuple(row.indicator_codes or ()), anonymised=row.anonymised,
+            share_goal_statuses=row.share_goal_statuses, granted_at=row.granted_at)
+    return consents
+
+
+def consents_in_force(project) -> dict[int, Consent]:
+    """``{participant_id: consent}`` of the project's active participants that consent."""
+    with _reading("the consents of a project's participants decide what they share"):
+        return _consents(_project_id(project))
+
+
+def _names(tenant_ids: Iterable[int]) -> dict[int, dict]:
+    ids = set(tenant_ids)
+    if not ids:
+        return {}
+    return {tenant.id: dict(tenant.name)
+            for tenant in db.session.scalars(select(Tenant).where(Tenant.id.in_(ids)))}
+
+
+def _combine(aggregation: str, values: list[Decimal]) -> Decimal | None:
+    """Values of the same period side by side (several providers or agreements): counts and
+    money add up; other measures are averaged."""
+    rule = Aggregation.SUM if aggregation == Aggregation.SUM else Aggregation.AVERAGE
+    return aggregate(rule, values)
+
+
+def _tenant_value(rows: list, by_year: bool) -> Decimal | None:
+    """One participant's value from its (indicator, aggregation, period start, value) rows."""
+    per_period: dict[tuple[int, date], list[Decimal]] = defaultdict(list)
+    rules: dict[int, str] = {}
+    for indicator_id, aggregation, starts_on, value in rows:
+        per_period[(indicator_id, starts_on)].append(value)
+        rules[indicator_id] = aggregation
+    per_indicator: dict[int, list[Decimal]] = defaultdict(list)
+    for (indicator_id, _starts_on), values in sorted(per_period.items(), key=lambda kv: kv[0][1]):
+        per_indicator[indicator_id].append(_combine(rules[indicator_id], values))
+    values = [aggregate(rules[i], items) if by_year else _combine(rules[i], items)
+              for i, items in per_indicator.items()]
+    present = [v for v in values if v is not None]
+    if not present:
+        return None
+    return _combine(next(iter(rules.values())), present)
+
+
+def shared_values(project, indicator_code: str, period: str | int,
+                  viewer_tenant_id: int | None = None) -> list[SharedValue]:
+    """The values of ``indicator_code`` for a period (its label, e.g. ``"2025 Q1"``) or a year
+    (an int) of every active participant whose consent lists the code, from accepted current
+    reports; anonymised participants unnamed. Sorted by value."""
+    project_id = _project_id(project)
+    by_year = isinstance(period, int)
+    with _reading("consented indicator values of a project's participants"):
+        consents = {c.participant_tenant_id: c for c in _consents(project_id).values()
+                    if indicator_code in c.indicator_codes}
+        if not consents:
+            return []
+        statement = (
+            select(OutcomeReport.tenant_id, Indicator.id, Indicator.aggregation,
+                   ReportingPeriod.starts_on, ReportValue.value)
+            .join(OutcomeReport, OutcomeReport.id == ReportValue.report_id)
+            .join(Indicator, Indicator.id == ReportValue.indicator_id)
+            .join(ReportingPeriod, ReportingPeriod.id == OutcomeReport.period_id)
+            .where(OutcomeReport.tenant_id.in_(list(consents)),
+                   ReportValue.tenant_id == OutcomeReport.tenant_id,
+                   Indicator.tenant_id == OutcomeReport.tenant_id,
+                   OutcomeReport.status == ReportStatus.ACCEPTED,
+                   OutcomeReport.is_current.is_(True),
+                   Indicator.code == indicator_code,
+                   ReportValue.value.is_not(None))
+        )
+        statement = statement.where(ReportingPeriod.year == period if by_year
+                                    else ReportingPeriod.label == str(period))
+        rows_by_tenant: dict[int, list] = defaultdict(list)
+        for tenant_id, *row in db.session.execute(statement):
+            rows_by_tenant[tenant_id].append(tuple(row))
+        names = _names(t for t in rows_by_tenant if not consents[t].anonymised)
+    shared = []
+    for tenant_id, rows in rows_by_tenant.items():
+        value = _tenant_value(rows, by_year)
+        if value is None:
+            continue
+        consent = consents[tenant_id]
+        shared.append(SharedValue(
+            token=token_of(project_id, consent.participant_id),
+            label=None if consent.anonymised else names.get(tenant_id),
+            value=value, own=tenant_id == viewer_tenant_id))
+    return sorted(shared, key=lambda s: (s.value, s.token))
+
+
+def goal_statuses(project, viewer_tenant_id: int | None = None) -> list[GoalStatusShare]:
+    """The steering goals' statuses of every active participant that consents to share them
+    (drafts excluded); goal titles only of named participants."""
+    project_id = _project_id(project)
+    with _reading("consented steering goal statuses of a project's participants"):
+        consents = {c.participant_tenant_id: c for c in _consents(project_id).values()
+                    if c.share_goal_statuses}
+        if not consents:
+            return []
+        rows = db.session.execute(
+            select(SteeringGoal.tenant_id, SteeringGoal.title, SteeringGoal.status,
+                   SteeringGoal.target_date)
+            .where(SteeringGoal.tenant_id.in_(list(consents)),
+                   SteeringGoal.status.not_in(HIDDEN_GOAL_STATUSES))
+            .order_by(SteeringGoal.target_date, SteeringGoal.id)
+        ).all()
+        names = _names(t for t, c in consents.items() if not c.anonymised)
+    goals: dict[int, list] = defaultdict(list)
+    for tenant_id, title, status, target_date in rows:
+        goals[tenant_id].append((dict(title), status, target_date))
+    shared = []
+    for tenant_id, consent in consents.items():
+        counts: dict[str, int] = defaultdict(int)
+        for _title, status, _target in goals[tenant_id]:
+            counts[status] += 1
+        shared.append(GoalStatusShare(
+            token=token_of(project_id, consent.participant_id),
+            label=None if consent.anonymised else names.get(tenant_id),
+            counts=dict(counts),
+            goals=() if consent.anonymised else tuple(goals[tenant_id]),
+            own=tenant_id == viewer_tenant_id))
+    return sorted(shared, key=lambda s: s.token)
