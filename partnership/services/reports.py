@@ -40,6 +40,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -283,9 +284,10 @@ def submit_report(tenant: Tenant, principal: Principal, report: OutcomeReport, *
         db.session.flush()
     errors = validation_errors(report)
     if errors:
-        raise PartnershipError("values", "invalid", _l(
-            "The report cannot be submitted: correct the values of %(count)s indicators.",
-            count=len(errors)), errors=errors)
+        raise PartnershipError("values", "invalid", _ln(
+            "The report cannot be submitted: correct the value of %(num)d indicator.",
+            "The report cannot be submitted: correct the values of %(num)d indicators.",
+            len(errors)), errors=errors)
     report.status = ReportStatus.SUBMITTED
     report.submitted_at = utcnow()
     report.submitted_by_id = user_id_of(principal)
