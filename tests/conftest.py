@@ -514,7 +514,8 @@ class Factory:
             db.session.add(consent)
             db.session.commit()
             made[tenant.id] = {"project": project.id, "participant": participant.id,
-                               "consent": consent.id}
+                               "consent": consent.id, "funding": project.funding[0].id,
+                               "milestone": project.milestones[0].id, "event": project.events[0].id}
             return made[tenant.id]
 
 

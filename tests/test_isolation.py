@@ -85,6 +85,11 @@ ARGS: dict[str, Arg] = {
                          ("indicator_id", "indicator"), ("period_id", "period"),
                          ("outcome_id", "report"), ("document_id", "document"),
                          ("run_id", "run"))},
+    # Association projects: one project per tenant, with one of each of its parts.
+    **{name: Arg(lambda w, t: w.factory.project_rows(t), value=lambda ids, _, key=key: ids[key])
+       for name, key in (("project_id", "project"), ("participant_id", "participant"),
+                         ("funding_id", "funding"), ("milestone_id", "milestone"),
+                         ("event_id", "event"))},
 }
 
 

@@ -474,3 +474,76 @@ def goal_statuses(project, viewer_tenant_id: int | None = None) -> list[GoalStat
             goals=() if consent.anonymised else tuple(goals[tenant_id]),
             own=tenant_id == viewer_tenant_id))
     return sorted(shared, key=lambda s: s.token)
+
+
+# --- the coordinator's view of participants -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A tenant a coordinator may invite to a project."""
+
+    tenant_id: int
+    name: dict
+    kind: str
+
+
+def participant_names(project) -> dict[int, dict]:
+    """``{participant_tenant_id: name}`` of every tenant in the project's participant rows
+    (taking part is not secret within the project; what a tenant shares is)."""
+    project_id = _project_id(project)
+    with _reading("a coordinator reads the names of the tenants in a project"):
+        ids = db.session.scalars(select(ProjectParticipant.participant_tenant_id).where(
+            ProjectParticipant.project_id == project_id))
+        return _names(ids)
+
+
+def invite_candidates(project) -> list[Candidate]:
+    """Active municipality and consortium tenants not invited to, asking to join or taking part
+    in the project, by name."""
+    project_id = _project_id(project)
+    engaged = {ParticipantStatus.INVITED, ParticipantStatus.REQUESTED, ParticipantStatus.ACTIVE}
+    with _reading("a coordinator chooses tenants to invite to a project"):
+        taken = set(db.session.scalars(select(ProjectParticipant.participant_tenant_id).where(
+            ProjectParticipant.project_id == project_id,
+            ProjectParticipant.status.in_(engaged))))
+        tenants = db.session.scalars(select(Tenant).where(
+            Tenant.kind.in_((TenantKind.MUNICIPALITY, TenantKind.CONSORTIUM))).order_by(Tenant.slug))
+        found = [Candidate(tenant_id=t.id, name=dict(t.name), kind=t.kind)
+                 for t in tenants if t.is_active and t.id not in taken]
+    return found
+
+
+def invite_target(project, tenant_id) -> Tenant | None:
+    """The tenant a coordinator chose to invite, when it is one of :func:`invite_candidates`
+    (detached: only its id, kind and status are used)."""
+    try:
+        tenant_id = int(tenant_id)
+    except (TypeError, ValueError):
+        return None
+    if tenant_id not in {c.tenant_id for c in invite_candidates(project)}:
+        return None
+    with _reading("a coordinator invites a tenant to a project"):
+        return db.session.get(Tenant, tenant_id)
+
+
+def withdrawn_consents(project) -> set[int]:
+    """Participant ids of active participants whose last consent was withdrawn and that have
+    none in force: the coordinator is told that the participant no longer shares."""
+    project_id = _project_id(project)
+    with _reading("a coordinator sees which participants withdrew their consent"):
+        in_force = _consents(project_id)
+        project_row = db.session.get(Project, project_id)
+        if project_row is None:
+            return set()
+        rows = db.session.execute(select(ParticipantConsent.participant_id, ParticipantConsent.tenant_id)
+                                  .join(ProjectParticipant,
+                                        ProjectParticipant.id == ParticipantConsent.participant_id)
+                                  .where(ParticipantConsent.project_id == project_id,
+                                         ParticipantConsent.association_tenant_id
+                                         == project_row.tenant_id,
+                                         ProjectParticipant.participant_tenant_id
+                                         == ParticipantConsent.tenant_id,
+                                         ProjectParticipant.status == ParticipantStatus.ACTIVE,
+                                         ParticipantConsent.withdrawn_at.is_not(None))).all()
+    return {participant_id for participant_id, _tenant in rows if participant_id not in in_force}

@@ -19,5 +19,7 @@ from samverkan.tenants.views import (  # noqa: E402, F401
     members,
     operator,
     organisations,
+    participation,
+    projects,
     settings,
 )
