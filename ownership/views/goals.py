@@ -6,8 +6,7 @@ Every member reads the goals; the forms are for the roles the rules of
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -51,6 +50,7 @@ from samverkan.ownership.views import blueprint
 from samverkan.platform.audit import AuditEntry
 from samverkan.platform.db import db
 from samverkan.platform.i18n import current_locale, format_number, translated
+from samverkan.platform.listing import paginate_list
 from samverkan.tenants.audit_labels import Lookups, action_label, changes, register_audit_labels
 from samverkan.tenants.forms.admin import ConfirmForm
 from samverkan.tenants.models import Organisation
@@ -95,44 +95,6 @@ LABELS = {
     "progress_status_badges": PROGRESS_STATUS_BADGES, "direction_labels": DIRECTION_LABELS,
     "transition_labels": TRANSITION_LABELS,
 }
-
-
-@dataclass
-class ListPage:
-    """One page of a list already in memory, shaped like Flask-SQLAlchemy's pagination."""
-
-    items: list
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
-
-
-def _paginate(rows: list, page: int) -> ListPage:
-    pages = max(1, math.ceil(len(rows) / PER_PAGE))
-    page = min(max(1, page), pages)
-    start = (page - 1) * PER_PAGE
-    return ListPage(items=rows[start:start + PER_PAGE], page=page, per_page=PER_PAGE,
-                    total=len(rows))
 
 
 def _int_arg(name: str) -> int | None:
@@ -203,7 +165,7 @@ def goals():
     sort = sort if sort.lstrip("-") in GOAL_SORTS else "title"
     rows = goal_rows(tenant, status=status or None, theme_id=theme_id, strategy_id=strategy_id,
                      search=search, sort=sort, locale=current_locale())
-    page = _paginate(rows, _int_arg("page") or 1)
+    page = paginate_list(rows, _int_arg("page") or 1, PER_PAGE)
     args = {key: value for key, value in (("q", search), ("status", status), ("theme", theme_id),
                                           ("strategy", strategy_id), ("sort", sort)) if value}
     return render_template(

@@ -11,9 +11,7 @@ permission rule, call the service, commit once and redirect.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -95,6 +93,7 @@ from samverkan.partnership.services.versions import (
 from samverkan.partnership.views import blueprint
 from samverkan.platform.db import db
 from samverkan.platform.i18n import LANGUAGE_NAMES, format_when, translated
+from samverkan.platform.listing import paginate_list
 from samverkan.tenants.audit_labels import FIELD_LABELS, register_audit_labels
 from samverkan.tenants.forms.admin import ConfirmForm
 from samverkan.tenants.models import Organisation
@@ -182,43 +181,6 @@ register_audit_labels(
 
 
 # --- helpers -------------------------------------------------------------------------------------
-
-
-@dataclass
-class ListPage:
-    """One page of a list already in memory, shaped like Flask-SQLAlchemy's pagination."""
-
-    items: list
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
-
-
-def _paginate(rows: list, page: int) -> ListPage:
-    pages = max(1, math.ceil(len(rows) / PER_PAGE))
-    page = min(max(1, page), pages)
-    start = (page - 1) * PER_PAGE
-    return ListPage(rows[start:start + PER_PAGE], page, PER_PAGE, len(rows))
 
 
 def _int_arg(name: str) -> int | None:
@@ -371,7 +333,7 @@ def agreements():
     sort = request.args.get("sort", "code")
     sort = sort if sort.lstrip("-") in SORTS else "code"
     rows = _list_rows(tenant, principal, status, kind, party, search, sort)
-    page = _paginate(rows, _int_arg("page") or 1)
+    page = paginate_list(rows, _int_arg("page") or 1, PER_PAGE)
     args = {key: value for key, value in (("q", search), ("status", status), ("kind", kind),
                                           ("party", party), ("sort", sort)) if value}
     return render_template(

@@ -10,7 +10,6 @@ check again. A save based on a stale copy is a 409 page that keeps what the pers
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -83,6 +82,7 @@ from samverkan.platform.audit import AuditEntry
 from samverkan.platform.config import CONTENT_LOCALES
 from samverkan.platform.db import db
 from samverkan.platform.i18n import current_locale, format_number, translated
+from samverkan.platform.listing import paginate_list
 from samverkan.tenants.audit_labels import action_label
 from samverkan.tenants.permissions import current_principal, require
 
@@ -100,43 +100,6 @@ LABELS = {
 
 
 # --- helpers -------------------------------------------------------------------------------------
-
-
-@dataclass
-class ListPage:
-    """One page of a list already in memory, shaped like Flask-SQLAlchemy's pagination."""
-
-    items: list
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
-
-
-def _paginate(rows: list, page: int) -> ListPage:
-    pages = max(1, math.ceil(len(rows) / PER_PAGE))
-    page = min(max(1, page), pages)
-    start = (page - 1) * PER_PAGE
-    return ListPage(rows[start:start + PER_PAGE], page, PER_PAGE, len(rows))
 
 
 def _int_arg(name: str) -> int | None:
@@ -274,7 +237,7 @@ def reports():
              and (period_id is None or r.period.id == period_id)
              and (not status or r.status == status)]
     shown.sort(key=_sort_key(sort.lstrip("-")), reverse=sort.startswith("-"))
-    page = _paginate(shown, _int_arg("page") or 1)
+    page = paginate_list(shown, _int_arg("page") or 1, PER_PAGE)
     args = {key: value for key, value in (("agreement", agreement_id), ("period", period_id),
                                           ("status", status), ("sort", sort)) if value}
     counts = {key: sum(1 for r in rows if r.status == key) for key in DUE_STATUS_LABELS}
