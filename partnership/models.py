@@ -257,6 +257,15 @@ class Indicator(TenantScoped, TimestampMixin, db.Model):
         ForeignKey("steering_goals.id", ondelete="SET NULL"), index=True
     )
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Adopted from a shared library: the association (tenant) that published the template, its
+    # code and the version adopted. Benchmarks compare only indicators of the same template
+    # code. ``template_kept_version`` is the newest version the tenant chose not to adopt.
+    template_tenant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tenants.id", ondelete="SET NULL"), index=True
+    )
+    template_code: Mapped[str | None] = mapped_column(String(50), index=True)
+    template_version: Mapped[int | None] = mapped_column(Integer)
+    template_kept_version: Mapped[int | None] = mapped_column(Integer)
 
     agreement: Mapped[Agreement] = relationship(back_populates="indicators")
     targets: Mapped[list[IndicatorTarget]] = relationship(
@@ -429,3 +438,64 @@ class ReportReminder(TenantScoped, db.Model):
     kind: Mapped[str] = mapped_column(String(20))
     recipients: Mapped[list] = mapped_column(JSON, default=list)
     sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class IndicatorTemplate(TenantScoped, db.Model):
+    """One published version of a shared indicator in an association's library. A version
+    never changes: a change is published as the next version of the same code."""
+
+    __tablename__ = "indicator_templates"
+    __table_args__ = (UniqueConstraint("tenant_id", "code", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(50), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[dict] = mapped_column(JSON, default=dict)
+    definition: Mapped[dict] = mapped_column(JSON, default=dict)
+    unit: Mapped[str] = mapped_column(String(20))
+    direction: Mapped[str] = mapped_column(String(10), default=Direction.HIGHER)
+    aggregation: Mapped[str] = mapped_column(String(10), default=Aggregation.SUM)
+    change_note: Mapped[dict] = mapped_column(JSON, default=dict)  # per locale: what changed
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    published_by_label: Mapped[str] = mapped_column(String(254), default="")
+
+
+class AgreementTemplate(TenantScoped, db.Model):
+    """One published version of an agreement template: a named set of indicator template
+    versions that a tenant adopts into an agreement at once. Never changes once published."""
+
+    __tablename__ = "agreement_templates"
+    __table_args__ = (UniqueConstraint("tenant_id", "code", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(50), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[dict] = mapped_column(JSON, default=dict)
+    description: Mapped[dict] = mapped_column(JSON, default=dict)
+    change_note: Mapped[dict] = mapped_column(JSON, default=dict)
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    published_by_label: Mapped[str] = mapped_column(String(254), default="")
+
+    items: Mapped[list[AgreementTemplateItem]] = relationship(
+        back_populates="template", cascade="all, delete-orphan",
+        order_by="AgreementTemplateItem.position",
+    )
+
+
+class AgreementTemplateItem(TenantScoped, db.Model):
+    """An indicator template version in an agreement template, in order."""
+
+    __tablename__ = "agreement_template_items"
+    __table_args__ = (UniqueConstraint("tenant_id", "template_id", "indicator_template_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    template_id: Mapped[int] = mapped_column(
+        ForeignKey("agreement_templates.id", ondelete="CASCADE"), index=True
+    )
+    indicator_template_id: Mapped[int] = mapped_column(
+        ForeignKey("indicator_templates.id", ondelete="RESTRICT"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    template: Mapped[AgreementTemplate] = relationship(back_populates="items")
+    indicator_template: Mapped[IndicatorTemplate] = relationship()

@@ -83,9 +83,11 @@ class World:
                 valid_from=date(2025, 1, 1), valid_to=date(2025, 12, 31)))
             psvc.add_party(row, admin, agreement, purchaser.id, "purchaser")
             psvc.add_party(row, admin, agreement, provider.id, "provider")
-            for code in codes:
-                psvc.add_indicator(row, admin, agreement, psvc.IndicatorData(
+            for code in codes:  # adopted from the association's library
+                indicator = psvc.add_indicator(row, admin, agreement, psvc.IndicatorData(
                     code=code, name={"sv": code, "fi": code}, unit="count"))
+                indicator.template_tenant_id = self.tenants["forbundet"].id
+                indicator.template_code, indicator.template_version = code, 1
             psvc.transition_agreement(row, admin, agreement, "negotiation")
             psvc.sign(row, admin, agreement)
             psvc.sign(row, reporter, agreement)

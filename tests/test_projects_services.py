@@ -125,9 +125,12 @@ class World:
             part.withdraw_consent(self.tenant(slug), self.p("admin", slug), participant_id)
             db.session.commit()
 
-    def report(self, slug: str, values: dict[str, dict[str, str]], *, accept: bool = True) -> None:
+    def report(self, slug: str, values: dict[str, dict[str, str]], *, accept: bool = True,
+               adopted_from: str | None = "forbundet") -> None:
         """An agreement of ``slug`` with the indicators named in ``values`` (code -> period
-        label -> value), reported for each period and accepted (or only submitted)."""
+        label -> value), adopted from the library of ``adopted_from`` (None: the tenant's own
+        indicators of the same codes), reported for each period and accepted (or only
+        submitted)."""
         factory = self.factory
         tenant = self.tenants[slug]
         purchaser = factory.organisation(tenant, kind="municipality")
@@ -148,8 +151,11 @@ class World:
             psvc.add_party(row, admin, agreement, purchaser.id, "purchaser")
             psvc.add_party(row, admin, agreement, provider.id, "provider")
             for code in values:
-                psvc.add_indicator(row, admin, agreement, psvc.IndicatorData(
+                indicator = psvc.add_indicator(row, admin, agreement, psvc.IndicatorData(
                     code=code, name={"sv": code, "fi": code}, unit="count"))
+                if adopted_from is not None:
+                    indicator.template_tenant_id = self.tenants[adopted_from].id
+                    indicator.template_code, indicator.template_version = code, 1
             psvc.transition_agreement(row, admin, agreement, "negotiation")
             psvc.sign(row, admin, agreement)
             psvc.sign(row, who, agreement)
@@ -502,6 +508,17 @@ def test_a_year_adds_up_the_periods_and_a_second_agreement(world, sharing_world)
     world.report("vasa", {"started": {"2025 Q1": "2"}})  # another agreement of Vasa
     assert [s.value for s in world.shared(period=2025)] == [D("30"), D("52")]
     assert [s.value for s in world.shared(period="2025 Q1")] == [D("25"), D("42")]
+
+
+def test_only_indicators_adopted_from_the_associations_template_are_compared(world):
+    """The same code on a tenant's own indicator, or one adopted from another library, is a
+    different measure: it is not compared."""
+    world.join("vasa")
+    world.join("malax")
+    world.report("vasa", {"started": {"2025 Q1": "40"}})
+    world.report("malax", {"started": {"2025 Q1": "25"}}, adopted_from=None)
+    world.report("malax", {"started": {"2025 Q1": "7"}}, adopted_from="kust")
+    assert [s.value for s in world.shared()] == [D("40")]
 
 
 def test_only_accepted_reports_are_shared(world):

@@ -39,7 +39,9 @@ from sqlalchemy import select
 from samverkan.ownership.models import GoalStatus, SteeringGoal
 from samverkan.partnership.models import (
     Aggregation,
+    AgreementTemplate,
     Indicator,
+    IndicatorTemplate,
     OutcomeReport,
     ReportingPeriod,
     ReportStatus,
@@ -399,9 +401,10 @@ def _tenant_value(rows: list, by_year: bool) -> Decimal | None:
 
 def shared_values(project, indicator_code: str, period: str | int,
                   viewer_tenant_id: int | None = None) -> list[SharedValue]:
-    """The values of ``indicator_code`` for a period (its label, e.g. ``"2025 Q1"``) or a year
-    (an int) of every active participant whose consent lists the code, from accepted current
-    reports; anonymised participants unnamed. Sorted by value."""
+    """The values of the library indicator ``indicator_code`` (a template code of the project's
+    association) for a period (its label, e.g. ``"2025 Q1"``) or a year (an int) of every
+    active participant whose consent lists the code, from accepted current reports of
+    indicators adopted from that template; anonymised participants unnamed. Sorted by value."""
     project_id = _project_id(project)
     by_year = isinstance(period, int)
     with _reading("consented indicator values of a project's participants"):
@@ -409,6 +412,7 @@ def shared_values(project, indicator_code: str, period: str | int,
                     if indicator_code in c.indicator_codes}
         if not consents:
             return []
+        association_id = db.session.get(Project, project_id).tenant_id
         statement = (
             select(OutcomeReport.tenant_id, Indicator.id, Indicator.aggregation,
                    ReportingPeriod.starts_on, ReportValue.value)
@@ -420,7 +424,9 @@ def shared_values(project, indicator_code: str, period: str | int,
                    Indicator.tenant_id == OutcomeReport.tenant_id,
                    OutcomeReport.status == ReportStatus.ACCEPTED,
                    OutcomeReport.is_current.is_(True),
-                   Indicator.code == indicator_code,
+                   # only indicators adopted from this association's template of the code
+                   Indicator.template_tenant_id == association_id,
+                   Indicator.template_code == indicator_code,
                    ReportValue.value.is_not(None))
         )
         statement = statement.where(ReportingPeriod.year == period if by_year
@@ -474,6 +480,139 @@ def goal_statuses(project, viewer_tenant_id: int | None = None) -> list[GoalStat
             goals=() if consent.anonymised else tuple(goals[tenant_id]),
             own=tenant_id == viewer_tenant_id))
     return sorted(shared, key=lambda s: s.token)
+
+
+# --- the shared indicator library -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TemplateVersion:
+    """A published version of an indicator template of an association's library."""
+
+    template_id: int
+    association_tenant_id: int
+    association_name: dict
+    code: str
+    version: int
+    name: dict
+    definition: dict
+    unit: str
+    direction: str
+    aggregation: str
+    change_note: dict
+    published_at: datetime
+
+
+@dataclass(frozen=True)
+class AgreementTemplateVersion:
+    """A published version of an agreement template: its indicator template versions in order."""
+
+    template_id: int
+    association_tenant_id: int
+    association_name: dict
+    code: str
+    version: int
+    name: dict
+    description: dict
+    change_note: dict
+    published_at: datetime
+    indicators: tuple[TemplateVersion, ...]
+
+
+LIBRARY_STATUSES = (ParticipantStatus.INVITED, ParticipantStatus.REQUESTED,
+                    ParticipantStatus.ACTIVE)
+
+
+def _library_owners(tenant_id: int) -> dict[int, dict]:
+    """``{association tenant id: name}`` whose libraries the tenant may use: its own when it is
+    an association, and those of associations whose projects it is invited to, asks to join or
+    takes part in (inside a crossing)."""
+    ids = set(db.session.scalars(
+        select(Project.tenant_id).join(ProjectParticipant, ProjectParticipant.project_id == Project.id)
+        .where(ProjectParticipant.participant_tenant_id == tenant_id,
+               ProjectParticipant.tenant_id == Project.tenant_id,
+               ProjectParticipant.status.in_(LIBRARY_STATUSES))))
+    own = db.session.get(Tenant, tenant_id)
+    if own is not None and own.kind == TenantKind.ASSOCIATION:
+        ids.add(own.id)
+    return _names(ids)
+
+
+def _template_version(row: IndicatorTemplate, names: dict[int, dict]) -> TemplateVersion:
+    return TemplateVersion(
+        template_id=row.id, association_tenant_id=row.tenant_id,
+        association_name=names.get(row.tenant_id, {}), code=row.code, version=row.version,
+        name=dict(row.name), definition=dict(row.definition), unit=row.unit,
+        direction=row.direction, aggregation=row.aggregation,
+        change_note=dict(row.change_note or {}), published_at=row.published_at)
+
+
+def library_owners(tenant_id: int) -> dict[int, dict]:
+    """The associations whose libraries the tenant may adopt from, by id, with their names."""
+    with _reading("a tenant looks up the libraries it may adopt indicators from"):
+        return _library_owners(tenant_id)
+
+
+def indicator_templates_for(tenant_id: int, association_tenant_id: int | None = None,
+                            code: str | None = None) -> list[TemplateVersion]:
+    """Every published version of the indicator templates the tenant may adopt (of one
+    association and one code when given), by association, code and version."""
+    with _reading("a tenant reads the indicator templates of the libraries it may use"):
+        names = _library_owners(tenant_id)
+        owners = [a for a in names if association_tenant_id in (None, a)]
+        if not owners:
+            return []
+        statement = select(IndicatorTemplate).where(IndicatorTemplate.tenant_id.in_(owners))
+        if code is not None:
+            statement = statement.where(IndicatorTemplate.code == code)
+        rows = db.session.scalars(statement.order_by(
+            IndicatorTemplate.tenant_id, IndicatorTemplate.code, IndicatorTemplate.version))
+        return [_template_version(row, names) for row in rows]
+
+
+def latest_indicator_templates(tenant_id: int, association_tenant_id: int | None = None
+                               ) -> list[TemplateVersion]:
+    """The newest version of each indicator template the tenant may adopt."""
+    latest: dict[tuple[int, str], TemplateVersion] = {}
+    for version in indicator_templates_for(tenant_id, association_tenant_id):
+        latest[(version.association_tenant_id, version.code)] = version
+    return list(latest.values())
+
+
+def indicator_template(tenant_id: int, template_id) -> TemplateVersion | None:
+    """One indicator template version the tenant may adopt, by id; None otherwise."""
+    try:
+        template_id = int(template_id)
+    except (TypeError, ValueError):
+        return None
+    with _reading("a tenant reads an indicator template it may adopt"):
+        names = _library_owners(tenant_id)
+        row = db.session.get(IndicatorTemplate, template_id)
+        if row is None or row.tenant_id not in names:
+            return None
+        return _template_version(row, names)
+
+
+def agreement_templates_for(tenant_id: int, association_tenant_id: int | None = None
+                            ) -> list[AgreementTemplateVersion]:
+    """Every published version of the agreement templates the tenant may adopt, by
+    association, code and version, each with its indicator template versions."""
+    with _reading("a tenant reads the agreement templates of the libraries it may use"):
+        names = _library_owners(tenant_id)
+        owners = [a for a in names if association_tenant_id in (None, a)]
+        if not owners:
+            return []
+        rows = db.session.scalars(select(AgreementTemplate).where(
+            AgreementTemplate.tenant_id.in_(owners)).order_by(
+            AgreementTemplate.tenant_id, AgreementTemplate.code, AgreementTemplate.version))
+        return [AgreementTemplateVersion(
+            template_id=row.id, association_tenant_id=row.tenant_id,
+            association_name=names.get(row.tenant_id, {}), code=row.code, version=row.version,
+            name=dict(row.name), description=dict(row.description),
+            change_note=dict(row.change_note or {}), published_at=row.published_at,
+            indicators=tuple(_template_version(item.indicator_template, names)
+                             for item in row.items if item.tenant_id == row.tenant_id))
+            for row in rows]
 
 
 # --- the coordinator's view of participants -------------------------------------------------
