@@ -19,7 +19,15 @@ reports of its own organisation (:mod:`samverkan.partnership.services.queries`).
 from __future__ import annotations
 
 from samverkan.tenants.models import Role
-from samverkan.tenants.permissions import Rule, has_role, has_scope, is_admin, is_member, is_person
+from samverkan.tenants.permissions import (
+    Rule,
+    has_role,
+    has_scope,
+    is_admin,
+    is_association,
+    is_member,
+    is_person,
+)
 
 is_bound = Rule("bound to an organisation", lambda p: p.organisation_id is not None)
 is_unbound = Rule("bound to no organisation", lambda p: p.organisation_id is None)
@@ -44,6 +52,10 @@ can_view_partnership = is_member & has_scope("read")
 can_manage_agreements = is_purchaser
 can_manage_settings = is_admin
 can_manage_periods = is_purchaser
+
+# The association's shared indicator library: its coordinators publish templates. Adopting
+# them into an agreement is managing the agreement (can_manage_agreements).
+can_manage_library = has_role(Role.COORDINATOR) & is_person & is_association
 
 
 def can_sign_for(party) -> Rule:

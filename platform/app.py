@@ -17,6 +17,11 @@ MODULES: list[str] = [
     "samverkan.ownership",
     "samverkan.partnership",
 ]
+# API modules of a domain beside its ``api.py``, each with a ``blueprint``.
+MORE_API_MODULES: dict[str, list[str]] = {
+    "samverkan.tenants": ["project_api"],
+    "samverkan.partnership": ["library_api"],
+}
 
 
 def _optional_module(name: str):
@@ -82,6 +87,8 @@ def _register_module(app: Flask, module: str) -> None:
     api_module = _optional_module(f"{module}.api")
     if api_module is not None and hasattr(api_module, "blueprint"):
         rest_api.register_blueprint(api_module.blueprint)
+    for name in MORE_API_MODULES.get(module, []):
+        rest_api.register_blueprint(importlib.import_module(f"{module}.{name}").blueprint)
 
 
 def _configure_sqlite(engine) -> None:

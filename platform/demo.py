@@ -1,5 +1,6 @@
-"""Demo data: tenants, organisations, people, an API client, kustregionen's owner steering and
-the partnership agreements (:mod:`samverkan.partnership.demo`). Running it twice changes nothing."""
+"""Demo data: tenants, organisations, people, an API client, kustregionen's owner steering,
+the partnership agreements (:mod:`samverkan.partnership.demo`) and forbundet's indicator library
+and project (:mod:`samverkan.tenants.demo_projects`). Running it twice changes nothing."""
 
 from __future__ import annotations
 
@@ -34,6 +35,29 @@ TENANTS = [
         "slug": "falun", "kind": "municipality", "country": "SE", "locales": ["sv"],
         "currency": "SEK", "name": {"sv": "Falu kommun"},
     },
+    {
+        "slug": "korsholm", "kind": "municipality", "country": "FI", "locales": ["sv", "fi"],
+        "currency": "EUR", "name": {"sv": "Korsholms kommun", "fi": "Mustasaaren kunta"},
+    },
+    {
+        "slug": "narpes", "kind": "municipality", "country": "FI", "locales": ["sv", "fi"],
+        "currency": "EUR", "name": {"sv": "Närpes stad", "fi": "Närpiön kaupunki"},
+    },
+    {
+        "slug": "jakobstad", "kind": "municipality", "country": "FI", "locales": ["sv", "fi"],
+        "currency": "EUR", "name": {"sv": "Jakobstads stad", "fi": "Pietarsaaren kaupunki"},
+    },
+    {
+        "slug": "kristinestad", "kind": "municipality", "country": "FI", "locales": ["sv", "fi"],
+        "currency": "EUR",
+        "name": {"sv": "Kristinestads stad", "fi": "Kristiinankaupungin kaupunki"},
+    },
+    {
+        "slug": "yrkesakademin", "kind": "consortium", "country": "FI", "locales": ["sv", "fi"],
+        "currency": "EUR",
+        "name": {"sv": "Samkommunen Yrkesakademin i Österbotten",
+                 "fi": "Pohjanmaan ammattiopiston kuntayhtymä"},
+    },
 ]
 
 # (tenant, key, kind, names, business id, country)
@@ -58,6 +82,25 @@ ORGANISATIONS = [
     ("falun", "stora", "employer", {"sv": "Stora Enso Kvarnsveden AB"}, "556021-9650", "SE"),
     ("forbundet", "forbundet", "other",
      {"sv": "Kommunförbundet i Österbotten", "fi": "Pohjanmaan kuntaliitto"}, "0209681-9", "FI"),
+    # the association project's participants (samverkan.tenants.demo_projects)
+    ("korsholm", "korsholm", "municipality", {"sv": "Korsholms kommun", "fi": "Mustasaaren kunta"},
+     "0177736-4", "FI"),
+    ("korsholm", "yrkesakademin", "provider",
+     {"sv": "Yrkesakademin i Österbotten", "fi": "Pohjanmaan ammattiopisto"}, "2196473-0", "FI"),
+    ("narpes", "narpes", "municipality", {"sv": "Närpes stad", "fi": "Närpiön kaupunki"},
+     "0183223-9", "FI"),
+    ("narpes", "yrkesakademin", "provider",
+     {"sv": "Yrkesakademin i Österbotten", "fi": "Pohjanmaan ammattiopisto"}, "2196473-0", "FI"),
+    ("jakobstad", "jakobstad", "municipality",
+     {"sv": "Jakobstads stad", "fi": "Pietarsaaren kaupunki"}, "0181355-6", "FI"),
+    ("jakobstad", "optima", "provider", {"sv": "Optima samkommun", "fi": "Optima kuntayhtymä"},
+     "0207385-2", "FI"),
+    ("kristinestad", "kristinestad", "municipality",
+     {"sv": "Kristinestads stad", "fi": "Kristiinankaupungin kaupunki"}, "0208838-4", "FI"),
+    ("yrkesakademin", "yrkesakademin", "provider",
+     {"sv": "Yrkesakademin i Österbotten", "fi": "Pohjanmaan ammattiopisto"}, "2196473-0", "FI"),
+    ("yrkesakademin", "malax", "municipality", {"sv": "Malax kommun", "fi": "Maalahden kunta"},
+     "0183118-0", "FI"),
 ]
 
 # (email, name, locale, is_operator, [(tenant, roles, organisation key)])
@@ -79,6 +122,21 @@ USERS = [
      [("falun", ["purchaser"], None), ("kustregionen", ["purchaser"], None)]),
     ("viewer@example.org", "Ville Viewer", "fi", False, [("kustregionen", ["viewer"], None)]),
     ("admin.kustregionen@example.org", "Anna Admin", "sv", False, [("kustregionen", ["admin"], None)]),
+    # the association project's participants (samverkan.tenants.demo_projects)
+    ("admin.korsholm@example.org", "Kim Korsholm", "sv", False, [("korsholm", ["admin"], None)]),
+    ("admin.narpes@example.org", "Nils Närpes", "sv", False, [("narpes", ["admin"], None)]),
+    ("admin.jakobstad@example.org", "Jonna Jakobstad", "sv", False,
+     [("jakobstad", ["admin"], None)]),
+    ("admin.kristinestad@example.org", "Kristian Kristinestad", "sv", False,
+     [("kristinestad", ["admin"], None)]),
+    ("admin.yrkesakademin@example.org", "Ylva Yrkesakademin", "sv", False,
+     [("yrkesakademin", ["admin"], None)]),
+    ("reporter.yrkesakademin@example.org", "Rasmus Rapportör", "sv", False,
+     [("korsholm", ["provider_reporter"], "yrkesakademin"),
+      ("narpes", ["provider_reporter"], "yrkesakademin"),
+      ("yrkesakademin", ["provider_reporter"], "yrkesakademin")]),
+    ("reporter.optima@example.org", "Oona Optima", "fi", False,
+     [("jakobstad", ["provider_reporter"], "optima")]),
 ]
 
 
@@ -632,6 +690,7 @@ def _seed_owner_steering(organisations: dict) -> None:
 def seed() -> None:
     """Create or complete the demo data, then commit."""
     from samverkan.partnership.demo import seed_partnership
+    from samverkan.tenants.demo_projects import seed_projects
 
     with platform_scope("demo data spans every demo tenant"):
         _seed_tenants()
@@ -641,6 +700,7 @@ def seed() -> None:
         _seed_api_client(organisations)
         _seed_owner_steering(organisations)
         seed_partnership(organisations)
+        seed_projects(organisations)
     db.session.commit()
 
 

@@ -1,8 +1,8 @@
-"""Association projects: projects of an association tenant with funding, milestones and events,
-the tenants taking part, and each participant's consent to share.
+"""Association projects: projects of an association tenant with funding, milestones, events and
+documents, the tenants taking part, and each participant's consent to share.
 
-Every table is tenant-owned. A :class:`Project`, its funding, milestones, events and
-:class:`ProjectParticipant` rows belong to the association's tenant. A
+Every table is tenant-owned. A :class:`Project`, its funding, milestones, events, documents
+and :class:`ProjectParticipant` rows belong to the association's tenant. A
 :class:`ParticipantConsent` belongs to the *participant's* tenant: the participant owns what it
 agreed to share. Per-locale texts are JSON objects keyed by locale (``{"sv": "...", "fi": "..."}``).
 
@@ -85,6 +85,10 @@ class Project(TenantScoped, TimestampMixin, db.Model):
     participants: Mapped[list[ProjectParticipant]] = relationship(
         back_populates="project", cascade="all, delete-orphan", order_by="ProjectParticipant.id"
     )
+    documents: Mapped[list[ProjectDocument]] = relationship(
+        back_populates="project", cascade="all, delete-orphan",
+        order_by="(ProjectDocument.created_at.desc(), ProjectDocument.id.desc())",
+    )
 
 
 class ProjectFunding(TenantScoped, db.Model):
@@ -135,6 +139,37 @@ class ProjectEvent(TenantScoped, db.Model):
     link: Mapped[str] = mapped_column(String(500), default="")
 
     project: Mapped[Project] = relationship(back_populates="events")
+
+
+class ProjectDocumentType(enum.StrEnum):
+    PLAN = "plan"
+    MINUTES = "minutes"
+    REPORT = "report"
+    PRESENTATION = "presentation"
+    OTHER = "other"
+
+
+class ProjectDocument(TenantScoped, db.Model):
+    """A file of a project (a plan, minutes, a report...). The bytes live outside the web root,
+    named by ``storage_key`` (see :mod:`samverkan.platform.files`); they are served only
+    through views that check who may read the project."""
+
+    __tablename__ = "project_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    doc_type: Mapped[str] = mapped_column(String(30))
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(100), unique=True)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    uploaded_by_label: Mapped[str] = mapped_column(String(254), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    project: Mapped[Project] = relationship(back_populates="documents")
 
 
 class ProjectParticipant(TenantScoped, TimestampMixin, db.Model):

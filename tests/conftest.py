@@ -41,8 +41,25 @@ PASSWORD = "correct horse battery"
 SUMMARY_KEY = pytest.StashKey[list]()
 
 
+def _cross_tenant_guard():
+    """tests/cross_tenant_guard.py, importable as ``cross_tenant_guard`` (the suite runs with
+    ``--import-mode=importlib``, which puts no test folder on ``sys.path``)."""
+    import importlib.util
+    import sys
+
+    if "cross_tenant_guard" not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            "cross_tenant_guard", Path(__file__).with_name("cross_tenant_guard.py"))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["cross_tenant_guard"] = module
+        spec.loader.exec_module(module)
+    return sys.modules["cross_tenant_guard"]
+
+
 def pytest_configure(config):
     config.stash[SUMMARY_KEY] = []
+    # Every statement of the run is checked: only allow-listed code reads across tenants.
+    _cross_tenant_guard().install(config)
     if os.environ.get("SAMVERKAN_TEST_REQUIRE_SERVICES") and not (PG_URL and REDIS_URL):
         # CI's second run must not quietly skip the PostgreSQL and Redis tests.
         raise pytest.UsageError("SAMVERKAN_TEST_REQUIRE_SERVICES is set: set both "
@@ -476,12 +493,15 @@ class Factory:
     def project_rows(self, tenant) -> dict:
         """A row in each association-project table of ``tenant``, stored as the project
         services store them (made once per tenant): a project with funding, a milestone, an
-        event and an invited participant (a tenant of its own), and a consent of ``tenant``'s
-        own (for a project of that other tenant, as a participant's consent is)."""
+        event, a document (its file in the document folder) and an invited participant (a
+        tenant of its own), and a consent of ``tenant``'s own (for a project of that other
+        tenant, as a participant's consent is)."""
         from samverkan.platform.db import utcnow
+        from samverkan.platform.files import stored_path
         from samverkan.tenants.project_models import (
             ParticipantConsent,
             Project,
+            ProjectDocument,
             ProjectEvent,
             ProjectFunding,
             ProjectMilestone,
@@ -512,10 +532,48 @@ class Factory:
                                          association_tenant_id=other.id,
                                          indicator_codes=["started"], granted_at=utcnow())
             db.session.add(consent)
+            document = ProjectDocument(
+                tenant_id=tenant.id, project_id=project.id, doc_type="plan", title="Plan",
+                filename="plan.pdf", content_type="application/pdf", size=15, sha256="0" * 64,
+                storage_key=uuid.uuid4().hex)
+            db.session.add(document)
+            path = stored_path(tenant.id, document.storage_key)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(b"%PDF-1.4\n%%EOF\n")
             db.session.commit()
             made[tenant.id] = {"project": project.id, "participant": participant.id,
                                "consent": consent.id, "funding": project.funding[0].id,
-                               "milestone": project.milestones[0].id, "event": project.events[0].id}
+                               "milestone": project.milestones[0].id, "event": project.events[0].id,
+                               "document": document.id}
+            return made[tenant.id]
+
+    def library_rows(self, tenant) -> dict:
+        """A row in each indicator library table of ``tenant`` (made once per tenant): an
+        indicator template and an agreement template holding it, with a code naming the tenant
+        (so that no two tenants share one). Returns the ids and the code."""
+        from samverkan.partnership.models import (
+            AgreementTemplate,
+            AgreementTemplateItem,
+            IndicatorTemplate,
+        )
+
+        made = self.__dict__.setdefault("_library", {})
+        if tenant.id in made:
+            return made[tenant.id]
+        code = f"lib-{tenant.slug}"
+        with self.app.app_context(), tenant_scope(tenant.id):
+            template = IndicatorTemplate(tenant_id=tenant.id, code=code, version=1,
+                                         name={"sv": "Påbörjade", "fi": "Aloittaneet"},
+                                         definition={}, unit="count")
+            agreement_template = AgreementTemplate(tenant_id=tenant.id, code=code, version=1,
+                                                   name={"sv": "Grundpaket", "fi": "Peruspaketti"},
+                                                   description={})
+            agreement_template.items.append(AgreementTemplateItem(
+                tenant_id=tenant.id, indicator_template=template, position=1))
+            db.session.add_all([template, agreement_template])
+            db.session.commit()
+            made[tenant.id] = {"template": template.id, "agreement_template": agreement_template.id,
+                               "item": agreement_template.items[0].id, "code": code}
             return made[tenant.id]
 
 

@@ -206,7 +206,13 @@ def test_openapi_document_is_complete(client):
                 ("/api/v1/t/{slug}/organisations", "post"),
                 ("/api/v1/t/{slug}/organisations/{organisation_id}", "get"),
                 ("/api/v1/t/{slug}/organisations/{organisation_id}", "put"),
-                ("/oauth/token", "post")}
+                ("/oauth/token", "post"),
+                # association projects and the indicator library (tests/test_project_api.py and
+                # tests/test_library_api.py check every one of their operations)
+                ("/api/v1/t/{slug}/projects/{project_id}/benchmarks", "get"),
+                ("/api/v1/t/{slug}/participations/{participant_id}/consent", "put"),
+                ("/api/v1/t/{slug}/library/indicator-templates", "post"),
+                ("/api/v1/t/{slug}/agreements/{agreement_id}/indicators/adopt", "post")}
     assert expected <= {(path, method) for path, method, _ in operations}
     for path, method, op in operations:
         assert op.get("summary"), f"{method} {path} has no summary"

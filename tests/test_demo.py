@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from samverkan.platform.db import db, platform_scope
-from samverkan.platform.demo import DEMO_PASSWORD, USERS, seed
+from samverkan.platform.demo import DEMO_PASSWORD, TENANTS, USERS, seed
 
 
 def _row_counts() -> dict[str, int]:
@@ -32,7 +32,7 @@ def test_seeding_twice_changes_nothing(demo_app):
         seed()
         after = _row_counts()
     assert before == after
-    assert before["tenants"] == 4
+    assert before["tenants"] == len(TENANTS) == 9
     assert before["users"] == len(USERS)
 
 
@@ -45,7 +45,7 @@ def test_each_demo_user_sees_exactly_their_tenants(demo_app, email, _name, _loca
     page = client.get("/tenants?all=1").get_data(as_text=True)
     shown = set(re.findall(r'href="/t/([a-z0-9-]+)/"', page))
     assert shown == {slug for slug, _roles, _org in memberships}
-    for slug in ("forbundet", "kustregionen", "vasa", "falun"):
+    for slug in (spec["slug"] for spec in TENANTS):
         expected = 200 if slug in shown else 404
         assert client.get(f"/t/{slug}/").status_code == expected
 
@@ -425,3 +425,268 @@ def test_provider_report_pages_show_only_its_own_reports(demo_app):
         client.post("/signin", data={"email": email, "password": DEMO_PASSWORD})
         for url in urls:
             assert (client.get(url).status_code == 404) == hidden, (email, url)
+
+
+# --- forbundet's indicator library and project ----------------------------------------------
+
+PROJECT_CODE = "KUMPPANUUS-2024"
+ACTIVE = {"kustregionen", "vasa", "korsholm", "narpes", "jakobstad", "yrkesakademin"}
+
+
+def _project():
+    from samverkan.platform.demo import _tenant
+    from samverkan.tenants.project_models import Project
+
+    forbundet = _tenant("forbundet")
+    return forbundet, db.session.scalar(select(Project).where(
+        Project.tenant_id == forbundet.id, Project.code == PROJECT_CODE))
+
+
+def _slugs() -> dict[int, str]:
+    from samverkan.tenants.models import Tenant
+
+    return {tenant.id: tenant.slug for tenant in db.session.scalars(select(Tenant))}
+
+
+def _actions(tenant_id: int) -> list[str]:
+    from samverkan.platform.audit import AuditEntry
+    from samverkan.platform.db import tenant_scope
+
+    with tenant_scope(tenant_id):
+        return list(db.session.scalars(select(AuditEntry.action).where(
+            AuditEntry.tenant_id == tenant_id).order_by(AuditEntry.id)))
+
+
+def test_the_new_demo_tenants_are_in_ostrobothnia_with_an_admin_each(demo_app):
+    from samverkan.platform.demo import _tenant
+
+    with demo_app.app_context(), platform_scope("test"):
+        for slug in ("korsholm", "narpes", "jakobstad", "kristinestad", "yrkesakademin"):
+            tenant = _tenant(slug)
+            assert (tenant.country, tenant.currency) == ("FI", "EUR")
+            assert tenant.name["sv"] and tenant.name["fi"]
+            admins = [email for email, _n, _l, _o, memberships in USERS
+                      if (slug, ["admin"], None) in memberships]
+            assert admins == [f"admin.{slug}@example.org"]
+        assert _tenant("yrkesakademin").kind == "consortium"
+
+
+def test_forbundet_runs_the_project_with_funding_milestones_and_events(demo_app):
+    from datetime import date
+
+    from samverkan.platform.db import tenant_scope
+
+    with demo_app.app_context(), platform_scope("test"):
+        forbundet, project = _project()
+        with tenant_scope(forbundet.id):
+            assert project.status == "running" and project.min_group_size == 3
+            assert (project.starts_on, project.ends_on) == (date(2024, 1, 1), date(2026, 12, 31))
+            assert project.name["sv"] == ("Strategiskt partnerskap och ägarstyrning inom "
+                                          "yrkesutbildningen 2024–2026")
+            assert project.name["fi"] == ("Strateginen kumppanuus ja omistajaohjaus "
+                                          "ammatillisessa koulutuksessa 2024–2026")
+            assert "AN2024" in project.description["sv"] and "TE24" in project.description["fi"]
+            sources = {funding.source["fi"]: funding.amount for funding in project.funding}
+            assert len(sources) == 3 and {f.currency for f in project.funding} == {"EUR"}
+            assert "Opetus- ja kulttuuriministeriö" in sources
+            statuses = [milestone.status for milestone in project.milestones]
+            assert statuses.count("done") >= 3 and "planned" in statuses
+            assert all(m.title["sv"] and m.title["fi"] for m in project.milestones)
+            assert len(project.events) >= 4
+            assert all((e.place or e.link) and e.title["sv"] and e.title["fi"]
+                       for e in project.events)
+            assert any(e.link for e in project.events) and any(e.place for e in project.events)
+
+
+def test_the_project_has_participants_with_mixed_consent(demo_app):
+    from samverkan.platform.db import tenant_scope
+    from samverkan.platform.demo import _tenant
+    from samverkan.tenants.services import participation as part
+    from samverkan.tenants.services import sharing
+
+    with demo_app.app_context(), platform_scope("test"):
+        slugs = _slugs()
+        forbundet, project = _project()
+        with tenant_scope(forbundet.id):
+            rows = {slugs[row.participant_tenant_id]: row
+                    for row in part.participants(forbundet, project)}
+            statuses = {slug: row.status for slug, row in rows.items()}
+            assert statuses == {**dict.fromkeys(ACTIVE, "active"), "kristinestad": "invited"}
+            assert rows["jakobstad"].requested_at is not None  # joined on its own request
+            assert rows["vasa"].invited_at < rows["vasa"].answered_at
+        consents = {slugs[c.participant_tenant_id]: c
+                    for c in sharing.consents_in_force(project.id).values()}
+        assert set(consents) == ACTIVE - {"narpes"}
+        named = {slug for slug, consent in consents.items() if not consent.anonymised}
+        assert named == {"kustregionen", "vasa", "jakobstad"}
+        assert consents["vasa"].share_goal_statuses and "started" in consents["vasa"].indicator_codes
+
+        # Närpes gave its consent and withdrew it: both in the trails of both tenants.
+        narpes = _tenant("narpes")
+        with tenant_scope(narpes.id):
+            history = part.consent_history(narpes, rows["narpes"].id)
+            assert len(history) == 1 and history[0].anonymised
+            assert history[0].granted_at < history[0].withdrawn_at
+        for tenant_id in (narpes.id, forbundet.id):
+            actions = _actions(tenant_id)
+            assert "project.consent_granted" in actions and "project.consent_withdrawn" in actions
+        assert "project.invitation_accepted" in _actions(_tenant("vasa").id)
+        assert "project.participation_approved" in _actions(_tenant("jakobstad").id)
+
+
+def test_the_library_has_versions_and_the_agreements_adopt_it(demo_app):
+    from collections import defaultdict
+
+    from samverkan.partnership.models import (
+        Agreement,
+        AgreementTemplate,
+        Indicator,
+        IndicatorTemplate,
+    )
+    from samverkan.platform.db import tenant_scope
+    from samverkan.platform.demo import _tenant
+
+    with demo_app.app_context(), platform_scope("test"):
+        forbundet = _tenant("forbundet")
+        with tenant_scope(forbundet.id):
+            templates = list(db.session.scalars(select(IndicatorTemplate).where(
+                IndicatorTemplate.tenant_id == forbundet.id)))
+            versions = defaultdict(list)
+            for template in templates:
+                versions[template.code].append(template.version)
+                assert template.name["sv"] and template.name["fi"]
+                assert template.definition["sv"] and template.definition["fi"]
+                if template.version > 1:
+                    assert template.change_note["sv"] and template.change_note["fi"]
+            latest = {code: max(numbers) for code, numbers in versions.items()}
+            assert 6 <= len(versions) <= 8
+            assert sorted(code for code, numbers in versions.items() if sorted(numbers) == [1, 2]
+                          ) == ["cost_per_student_year", "dropout_rate", "employed"]
+            assert {t.unit for t in templates} == {"count", "percent", "money", "score"}
+            assert {t.code for t in templates if t.direction == "lower"} == {
+                "cost_per_student_year", "dropout_rate"}
+            (agreement_template,) = db.session.scalars(select(AgreementTemplate).where(
+                AgreementTemplate.tenant_id == forbundet.id))
+            assert agreement_template.version == 1
+            assert agreement_template.name["sv"] and agreement_template.name["fi"]
+            assert len(agreement_template.items) == 5
+
+        adopted = {}
+        for slug in sorted(ACTIVE):
+            tenant = _tenant(slug)
+            with tenant_scope(tenant.id):
+                rows = db.session.execute(select(Agreement.status, Indicator).join(
+                    Agreement, Agreement.id == Indicator.agreement_id).where(
+                    Indicator.tenant_id == tenant.id, Indicator.template_code.is_not(None))).all()
+                assert rows and {status for status, _i in rows} == {"active"}, slug
+                assert {i.template_tenant_id for _s, i in rows} == {forbundet.id}
+                adopted[slug] = {i.template_code: i.template_version for _s, i in rows}
+        for slug, codes in adopted.items():
+            assert all(1 <= version <= latest[code] for code, version in codes.items()), slug
+        # Korsholm still uses version 1 where a version 2 is published
+        assert adopted["korsholm"]["employed"] == 1 < latest["employed"]
+        assert all(version == latest[code] for slug, codes in adopted.items()
+                   for code, version in codes.items() if slug != "korsholm")
+        # Vasa's existing agreement is linked, not duplicated
+        for slug in ("kustregionen", "vasa"):
+            assert adopted[slug] == {"started": 1, "completed": 1, "completion_rate": 1,
+                                     "employed": 2, "cost_per_student_year": 2}
+            tenant = _tenant(slug)
+            with tenant_scope(tenant.id):
+                codes = set(db.session.scalars(select(Agreement.code).where(
+                    Agreement.tenant_id == tenant.id)))
+            assert codes == {"SP-VASA-2024"}
+
+
+def _points(values):
+    from samverkan.partnership.services.benchmarks import Point
+
+    return [Point(value.value, label=value.label["sv"] if value.label else None,
+                  anonymised=value.label is None) for value in values]
+
+
+def test_benchmarks_show_named_and_anonymised_participants(demo_app):
+    from samverkan.partnership.services.benchmarks import benchmark
+    from samverkan.platform.db import tenant_scope
+    from samverkan.tenants.services import sharing
+
+    with demo_app.app_context(), platform_scope("test"):
+        forbundet, project = _project()
+        for period in (2024, 2025, "2025 Q1", "2025 Q2"):
+            with tenant_scope(forbundet.id):
+                started = sharing.shared_values(project, "started", period)
+                names = sorted(v.label["sv"] for v in started if v.label)
+                assert names == ["Jakobstads stad", "Vasa stad"]
+                assert sum(1 for v in started if v.label is None) == 2  # Korsholm, Yrkesakademin
+                assert len({v.value for v in started}) == len(started)
+                result = benchmark(_points(started), "higher", project.min_group_size)
+                assert result is not None and result.distribution.count == 4
+                assert result.distribution.minimum < result.distribution.median < (
+                    result.distribution.maximum)
+                for code in ("completed", "completion_rate", "employed", "cost_per_student_year",
+                             "apprenticeships", "dropout_rate"):
+                    values = sharing.shared_values(project, code, period)
+                    assert len(values) >= 3 and any(v.label is None for v in values), code
+                    assert benchmark(_points(values), "higher", 3) is not None, code
+                # only Yrkesakademin shares its satisfaction now that Närpes has withdrawn
+                satisfaction = sharing.shared_values(project, "student_satisfaction", period)
+                assert len(satisfaction) == 1
+                assert benchmark(_points(satisfaction), "higher", 3) is None
+
+
+def test_vasa_withdraws_and_the_benchmark_goes_on_without_it(demo_app):
+    """What the browser test does: Vasa's admin withdraws; three participants still share."""
+    from samverkan.partnership.services.benchmarks import benchmark
+    from samverkan.platform.db import tenant_scope
+    from samverkan.platform.demo import _principal, _tenant
+    from samverkan.tenants.services import participation as part
+    from samverkan.tenants.services import sharing
+
+    with demo_app.app_context():
+        with platform_scope("test"):
+            forbundet, project = _project()
+            project_id = project.id
+            vasa = _tenant("vasa")
+            (joined,) = sharing.participations_for(vasa.id)
+            with tenant_scope(vasa.id):
+                part.withdraw_consent(vasa, _principal(vasa, "owner.vasa@example.org"),
+                                      joined.participant_id)
+            with tenant_scope(forbundet.id):
+                started = sharing.shared_values(project_id, "started", 2025)
+                goals = sharing.goal_statuses(project_id)
+        db.session.commit()
+        assert len(started) == 3 and "Vasa stad" not in {v.label["sv"] for v in started if v.label}
+        assert benchmark(_points(started), "higher", 3) is not None
+        assert all(g.label != vasa.name for g in goals)
+        before = _row_counts()
+        seed()  # the withdrawal stays: nothing is granted again
+        assert _row_counts() == before
+
+
+def test_the_project_pages_show_the_demo(demo_app):
+    """The coordinator's pages of the project (its dashboard, benchmarks and exports) and Vasa's
+    pages of its participation open."""
+    from samverkan.platform.demo import _tenant
+    from samverkan.tenants.services import sharing
+
+    with demo_app.app_context(), platform_scope("test"):
+        _forbundet, project = _project()
+        project_id = project.id
+        (joined,) = sharing.participations_for(_tenant("vasa").id)
+    adapter = demo_app.url_map.bind("localhost")
+    cases = (
+        ("coordinator@example.org", "/t/<slug>/projects", {"slug": "forbundet",
+                                                          "project_id": project_id}),
+        ("owner.vasa@example.org", "/t/<slug>/participation", {
+            "slug": "vasa", "participant_id": joined.participant_id}),
+    )
+    for email, prefix, args in cases:
+        client = demo_app.test_client()
+        client.post("/signin", data={"email": email, "password": DEMO_PASSWORD})
+        rules = [r for r in demo_app.url_map.iter_rules() if r.rule.startswith(prefix)
+                 and r.methods - {"HEAD", "OPTIONS"} == {"GET"} and set(r.arguments) <= set(args)]
+        assert rules, prefix
+        for rule in rules:
+            url = adapter.build(rule.endpoint, {k: args[k] for k in rule.arguments})
+            response = client.get(url)
+            assert response.status_code == 200, (email, url)

@@ -89,7 +89,10 @@ ARGS: dict[str, Arg] = {
     **{name: Arg(lambda w, t: w.factory.project_rows(t), value=lambda ids, _, key=key: ids[key])
        for name, key in (("project_id", "project"), ("participant_id", "participant"),
                          ("funding_id", "funding"), ("milestone_id", "milestone"),
-                         ("event_id", "event"))},
+                         ("event_id", "event"), ("project_document_id", "document"))},
+    # The shared indicator library: an indicator template (its id and code) per tenant.
+    "template_id": Arg(lambda w, t: w.factory.library_rows(t), value=lambda ids, _: ids["template"]),
+    "code": Arg(lambda w, t: w.factory.library_rows(t), value=lambda ids, _: ids["code"]),
 }
 
 
@@ -99,11 +102,11 @@ ARGS: dict[str, Arg] = {
 class World:
     """Tenants A and B with members of every role, organisations and API clients."""
 
-    def __init__(self, app, factory, sign_in):
+    def __init__(self, app, factory, sign_in, kind: str = "municipality"):
         self.app = app
         self.factory = factory
-        self.a = factory.tenant("iso-a", name={"sv": "Alfakommun", "fi": "Alfakunta"})
-        self.b = factory.tenant("iso-b", name={"sv": "Betakommun", "fi": "Betakunta"})
+        self.a = factory.tenant("iso-a", kind=kind, name={"sv": "Alfakommun", "fi": "Alfakunta"})
+        self.b = factory.tenant("iso-b", kind=kind, name={"sv": "Betakommun", "fi": "Betakunta"})
         self.organisations = {}
         for tenant in (self.a, self.b):
             for kind in OrganisationKind:
@@ -418,6 +421,26 @@ def test_a_member_of_one_tenant_cannot_reach_another(app, factory, sign_in_as, s
                 f"values checked): {', '.join(capabilities)}")
     assert not not_exercised, "tenant routes not exercised:\n  " + "\n  ".join(
         f"{method} {rule}" for rule, method in not_exercised)
+    assert not found.problems, (f"{len(found.problems)} isolation problems:\n  "
+                                + "\n  ".join(found.problems))
+
+
+ASSOCIATION_ENDPOINTS = re.compile(r"project|librar|benchmark")
+
+
+def test_association_routes_are_isolated_between_associations(app, factory, sign_in_as,
+                                                               snapshots, summary):
+    """The coordinator's routes (projects, library, benchmarks) reached in earnest: A and B are
+    associations here, so a coordinator of A passes the role checks and only the tenant stops
+    it (the test above, between municipalities, is refused earlier for these routes)."""
+    world = World(app, factory, sign_in_as, kind="association")
+    own_projects = world.clients["coordinator"].get(f"/t/{world.a.slug}/projects")
+    assert own_projects.status_code == 200, "a coordinator of A cannot open A's projects"
+    rules = [rule for rule in tenant_rules(app) if ASSOCIATION_ENDPOINTS.search(rule.endpoint)]
+    assert len(rules) >= 10
+    found = check_isolation(app, world, snapshots, rules)
+    summary(f"isolation between associations: {len(rules)} project, library and benchmark "
+            f"routes, {len(found.exercised)} route x method pairs, {found.requests} requests")
     assert not found.problems, (f"{len(found.problems)} isolation problems:\n  "
                                 + "\n  ".join(found.problems))
 

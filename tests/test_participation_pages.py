@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from samverkan.partnership import services as psvc
+from samverkan.partnership.models import IndicatorTemplate
 from samverkan.platform.audit import AuditEntry
 from samverkan.platform.db import db, tenant_scope
 from samverkan.tenants.models import Tenant, User
@@ -26,6 +27,9 @@ from samverkan.tenants.services import participation as part
 from samverkan.tenants.services import projects as prj
 from samverkan.tenants.services import sharing
 from samverkan.tenants.services.participation import ConsentData
+
+LIBRARY = {"started": "Students started", "completed": "Students completed",
+           "employed": "Employed after a year"}
 
 
 class World:
@@ -48,6 +52,10 @@ class World:
                 code="SP-2024", name={"sv": "Partnerskap", "fi": "Kumppanuus",
                                       "en": "Partnership"},
                 starts_on=date(2024, 1, 1), ends_on=date(2026, 12, 31), status="running"))
+            for code, name in LIBRARY.items():  # the association's indicator library
+                db.session.add(IndicatorTemplate(
+                    tenant_id=self.tenants["forbundet"].id, code=code, version=1,
+                    name={"en": name, "sv": name, "fi": name}, unit="count"))
             db.session.commit()
             self.project_id = project.id
         self._indicators("vasa", ("started", "completed"))
@@ -213,8 +221,12 @@ def test_accepting_with_a_consent(world, as_user):
     invited = world.invite("vasa")
     admin = as_user("admin.vasa@example.org")
     form = html(admin.get(f"/t/vasa/participation/{invited}/accept"))
-    # The tenant's own indicator codes are offered, each choice explained.
+    # The association's library is offered by name and code, each choice explained; the
+    # templates Vasa's agreements adopted are marked.
     assert 'value="started"' in form and 'value="completed"' in form
+    assert 'value="employed"' in form and "Employed after a year (employed)" in form
+    assert "Students started (started) – used in your agreements" in form
+    assert "Employed after a year (employed) – used" not in form
     assert "unlabelled points" in form
     response = admin.post(f"/t/vasa/participation/{invited}/accept", data={
         "indicator_codes": ["completed"], "identity": "anonymised",
@@ -266,6 +278,10 @@ def test_asking_to_join_with_a_consent(world, as_user):
     admin = as_user("admin.malax@example.org")
     page = html(admin.get(f"/t/malax/participation/request?project_id={world.project_id}"))
     assert "Ask to join" in page
+    # Not yet taking part, Malax is offered the association's library all the same; none of
+    # its templates is adopted in Malax's agreements.
+    assert "Students started (started)" in page and "Employed after a year (employed)" in page
+    assert "used in your agreements" not in page
     assert admin.get("/t/malax/participation/request?project_id=999999").status_code == 404
     response = admin.post("/t/malax/participation/request", data={
         "project_id": str(world.project_id), "identity": "named",
@@ -306,6 +322,13 @@ def test_narrowing_the_consent_adds_a_new_row(world, as_user):
     assert in_force.indicator_codes == ("started",) and in_force.anonymised
     detail = html(admin.get(f"/t/vasa/participation/{vasa}"))
     assert detail.count("<time") == 3  # two grants and one end in the history table
+
+
+def test_a_shared_code_no_longer_in_the_library_stays_offered(world, as_user):
+    vasa = world.join("vasa", codes=("started", "retired"))
+    page = html(as_user("admin.vasa@example.org").get(f"/t/vasa/participation/{vasa}/consent"))
+    assert "retired (no longer in the library)" in page
+    assert '<input checked id="indicator_codes-' in page and 'value="retired"' in page
 
 
 def test_withdrawing_stops_all_sharing(world, as_user):

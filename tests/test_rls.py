@@ -48,8 +48,11 @@ ROW_MAKERS = {
     # Association projects: one set of rows fills every table of them.
     **dict.fromkeys(
         ["projects", "project_funding", "project_milestones", "project_events",
-         "project_participants", "participant_consents"],
+         "project_participants", "participant_consents", "project_documents"],
         lambda f, t: f.project_rows(t)),
+    # The shared indicator library: one set of rows fills every table of it.
+    **dict.fromkeys(["indicator_templates", "agreement_templates", "agreement_template_items"],
+                    lambda f, t: f.library_rows(t)),
 }
 
 

@@ -4,7 +4,8 @@ their state.
 One module per area: :mod:`.agreements` (agreements, parties, commitments, the lifecycle table
 and the calendar job), :mod:`.versions` (content snapshots, signing, amendments, the difference
 of two versions), :mod:`.indicators` (indicators, targets, aggregation, status against target),
-:mod:`.periods` (the tenant's reporting calendar), :mod:`.reports` (outcome reports: drafts,
+:mod:`.periods` (the tenant's reporting calendar), :mod:`.library` (the association's
+shared indicator library and adopting from it), :mod:`.reports` (outcome reports: drafts,
 submission with idempotency, review, corrections, conflicts), :mod:`.queries` (what a principal
 may see) and :mod:`.settings` (the tenant's calendar and threshold). Every service takes the
 tenant, the acting principal and the data, checks the rules of
@@ -52,6 +53,24 @@ from samverkan.partnership.services.indicators import (
     target_status,
     targets_of,
     update_indicator,
+)
+from samverkan.partnership.services.library import (
+    AgreementTemplateData,
+    Difference,
+    IndicatorTemplateData,
+    LibraryError,
+    adopt_agreement_template,
+    adopt_indicator_template,
+    agreement_template_versions,
+    agreement_templates,
+    indicator_templates,
+    keep_version,
+    newer_version,
+    publish_agreement_template,
+    publish_indicator_template,
+    template_differences,
+    template_versions,
+    upgrade_indicator,
 )
 from samverkan.partnership.services.periods import (
     generate_periods,
@@ -104,6 +123,11 @@ from samverkan.partnership.services.versions import (
 )
 
 __all__ = [
+    "AgreementTemplateData", "Difference", "IndicatorTemplateData", "LibraryError",
+    "adopt_agreement_template", "adopt_indicator_template", "agreement_template_versions",
+    "agreement_templates", "indicator_templates", "keep_version", "newer_version",
+    "publish_agreement_template", "publish_indicator_template", "template_differences",
+    "template_versions", "upgrade_indicator",
     "TRANSITIONS", "AgreementData", "CommitmentData", "ConflictError", "IndicatorData",
     "PartnershipError", "PartnershipPermissionError", "PartnershipSettings", "ValueData",
     "VersionDiff", "accept_report", "add_commitment", "add_indicator", "add_party", "aggregate",

@@ -9,7 +9,8 @@ The bytes are stored outside the web root, under ``<root>/<tenant id>/<storage k
 the root is the app setting ``SAMVERKAN_DOCUMENT_PATH`` (default ``<instance>/documents``) and
 the key is random, never the user's file name. The content type stored (and served) is the one
 of the recognised format, not the browser's claim. A file written for a transaction that rolls
-back is deleted; a removed document's file is deleted once the removal is committed.
+back is deleted; a removed document's file is deleted once the removal is committed. The file
+handling is :mod:`samverkan.platform.files`, shared with the documents of association projects.
 
 Who may upload (:func:`can_manage_documents`): purchasers and admins, and a person (not only a
 viewer) bound to an organisation that is party to the agreement. Removing: purchasers and
@@ -18,19 +19,10 @@ admins, or the person who uploaded it.
 
 from __future__ import annotations
 
-import hashlib
-import io
-import secrets
-import unicodedata
-import zipfile
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from samverkan.partnership.models import Agreement, AgreementDocument
 from samverkan.partnership.permissions import is_purchaser
@@ -41,150 +33,35 @@ from samverkan.partnership.services.common import (
     require,
     user_id_of,
 )
+from samverkan.platform import files
 from samverkan.platform.db import db
+from samverkan.platform.files import (  # noqa: F401 (the names this module always offered)
+    ACCEPT_ATTRIBUTE,
+    ACCEPTED,
+    DEFAULT_MAX_BYTES,
+    FILE_KINDS,
+    FILENAME_LENGTH,
+    FileKind,
+    clean_filename,
+    document_root,
+    max_bytes,
+    megabytes,
+)
 from samverkan.tenants.models import Role, Tenant
 from samverkan.tenants.permissions import Principal, Rule, is_person
 
 DOC_TYPES = ("agreement", "appendix", "minutes", "other")
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 TITLE_LENGTH = 200
-FILENAME_LENGTH = 255
 DOCUMENT_FIELDS = ["doc_type", "title", "filename", "content_type", "size", "sha256"]
-
-_WRITTEN = "partnership_documents_written"  # session.info keys: files to undo / to delete
-_DISCARDED = "partnership_documents_discarded"
-
-
-# --- recognising a file ----------------------------------------------------------------------
-
-
-def _zip_entries(data: bytes) -> tuple[list[str], bytes] | None:
-    """The entry names of a ZIP archive and the content of its ``mimetype`` entry, if any."""
-    if not data.startswith(b"PK\x03\x04"):
-        return None
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = archive.namelist()
-            mimetype = archive.read("mimetype")[:100] if "mimetype" in names else b""
-            return names, mimetype
-    except (zipfile.BadZipFile, OSError, ValueError, KeyError, NotImplementedError):
-        return None
-
-
-def _ooxml(folder: str) -> Callable[[bytes], bool]:
-    def check(data: bytes) -> bool:
-        entries = _zip_entries(data)
-        return entries is not None and "[Content_Types].xml" in entries[0] and any(
-            name.startswith(folder) for name in entries[0])
-    return check
-
-
-def _opendocument(mimetype: bytes) -> Callable[[bytes], bool]:
-    def check(data: bytes) -> bool:
-        # The first entry of an OpenDocument package is "mimetype", naming the format.
-        entries = _zip_entries(data)
-        return entries is not None and entries[0][:1] == ["mimetype"] and entries[1] == mimetype
-    return check
-
-
-def _text(data: bytes) -> bool:
-    """Plain text: no NUL bytes, no control characters but tab, line breaks and form feed."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    return not any(ord(ch) < 32 and ch not in "\t\n\r\f" for ch in text)
-
-
-@dataclass(frozen=True)
-class FileKind:
-    label: str
-    content_type: str
-    matches: Callable[[bytes], bool]
-
-
-FILE_KINDS: dict[str, FileKind] = {
-    "pdf": FileKind("PDF", "application/pdf", lambda data: data.startswith(b"%PDF-")),
-    "docx": FileKind("DOCX", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                     _ooxml("word/")),
-    "xlsx": FileKind("XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                     _ooxml("xl/")),
-    "odt": FileKind("ODT", "application/vnd.oasis.opendocument.text",
-                    _opendocument(b"application/vnd.oasis.opendocument.text")),
-    "ods": FileKind("ODS", "application/vnd.oasis.opendocument.spreadsheet",
-                    _opendocument(b"application/vnd.oasis.opendocument.spreadsheet")),
-    "png": FileKind("PNG", "image/png", lambda data: data.startswith(b"\x89PNG\r\n\x1a\n")),
-    "jpg": FileKind("JPEG", "image/jpeg", lambda data: data.startswith(b"\xff\xd8\xff")),
-    "jpeg": FileKind("JPEG", "image/jpeg", lambda data: data.startswith(b"\xff\xd8\xff")),
-    "txt": FileKind("TXT", "text/plain", _text),
-    "csv": FileKind("CSV", "text/csv", _text),
-}
-ACCEPTED = ", ".join(dict.fromkeys(kind.label for kind in FILE_KINDS.values()))
-ACCEPT_ATTRIBUTE = ",".join(f".{extension}" for extension in FILE_KINDS)
-
-
-def clean_filename(name: str | None) -> str:
-    """The file's own name, without folders or control characters, at most 255 characters
-    (the extension kept)."""
-    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in unicodedata.normalize("NFC", name)
-                   if unicodedata.category(ch)[0] != "C").strip().strip(".")
-    if len(name) > FILENAME_LENGTH:
-        stem, dot, extension = name.rpartition(".")
-        keep = FILENAME_LENGTH - len(extension) - 1
-        name = f"{stem[:keep]}.{extension}" if dot and 0 < len(extension) < 10 else name[:FILENAME_LENGTH]
-    return name
 
 
 def recognise(filename: str, data: bytes) -> FileKind:
     """The kind of an accepted file, or a :class:`PartnershipError` on the ``file`` field."""
-    extension = filename.rpartition(".")[2].lower() if "." in filename else ""
-    kind = FILE_KINDS.get(extension)
-    if kind is None:
-        raise PartnershipError("file", "type", _l(
-            "This type of file is not accepted. Accepted: %(types)s.", types=ACCEPTED))
-    if not kind.matches(data):
-        raise PartnershipError("file", "content", _l(
-            "The content of the file is not %(type)s, as its name says. Save it again as %(type)s "
-            "and upload that file.", type=kind.label))
-    return kind
-
-
-# --- settings and storage --------------------------------------------------------------------
-
-
-def max_bytes() -> int:
-    configured = current_app.config.get("SAMVERKAN_DOCUMENT_MAX_BYTES") or DEFAULT_MAX_BYTES
-    request_limit = current_app.config.get("MAX_CONTENT_LENGTH")
-    return min(int(configured), int(request_limit)) if request_limit else int(configured)
-
-
-def megabytes(size: int) -> str:
-    """A size in MB for messages: ``20``, ``2.5``."""
-    return f"{size / 1024 / 1024:.1f}".removesuffix(".0")
-
-
-def document_root() -> Path:
-    configured = current_app.config.get("SAMVERKAN_DOCUMENT_PATH")
-    return Path(configured) if configured else Path(current_app.instance_path) / "documents"
+    return files.recognise(filename, data, PartnershipError)
 
 
 def document_path(document: AgreementDocument, root: Path | None = None) -> Path:
-    return (root or document_root()) / str(document.tenant_id) / document.storage_key
-
-
-@event.listens_for(Session, "after_commit")
-def _after_commit(session: Session) -> None:
-    session.info.pop(_WRITTEN, None)
-    for path in session.info.pop(_DISCARDED, []):
-        path.unlink(missing_ok=True)
-
-
-@event.listens_for(Session, "after_rollback")
-def _after_rollback(session: Session) -> None:
-    session.info.pop(_DISCARDED, None)
-    for path in session.info.pop(_WRITTEN, []):
-        path.unlink(missing_ok=True)
+    return files.stored_path(document.tenant_id, document.storage_key, root)
 
 
 # --- the rules and the changes ---------------------------------------------------------------
@@ -206,19 +83,6 @@ def can_remove_document(document: AgreementDocument) -> Rule:
     return is_purchaser | (can_manage_documents(document.agreement) & uploader)
 
 
-def _read(file_storage, limit: int) -> bytes:
-    stream = getattr(file_storage, "stream", None)
-    if stream is None:
-        raise PartnershipError("file", "required", _l("Choose a file to upload."))
-    data = stream.read(limit + 1)
-    if len(data) > limit:
-        raise PartnershipError("file", "too_large", _l(
-            "The file is too large: at most %(size)s MB.", size=megabytes(limit)))
-    if not data:
-        raise PartnershipError("file", "empty", _l("The file is empty."))
-    return data
-
-
 def add_document(tenant: Tenant, principal: Principal, agreement: Agreement, file_storage,
                  doc_type: str, title: str = "", *, root: Path | None = None) -> AgreementDocument:
     """Check and store an uploaded file (a werkzeug ``FileStorage``) as a document."""
@@ -231,21 +95,13 @@ def add_document(tenant: Tenant, principal: Principal, agreement: Agreement, fil
     if len(title) > TITLE_LENGTH:
         raise PartnershipError("title", "too_long",
                                _l("A text is at most %(count)s characters.", count=TITLE_LENGTH))
-    filename = clean_filename(getattr(file_storage, "filename", None)) if file_storage else ""
-    if not filename:
-        raise PartnershipError("file", "required", _l("Choose a file to upload."))
-    data = _read(file_storage, max_bytes())
-    kind = recognise(filename, data)
+    upload = files.read_upload(file_storage, PartnershipError)
     document = AgreementDocument(
         tenant_id=tenant.id, agreement_id=agreement.id, doc_type=doc_type, title=title,
-        filename=filename, content_type=kind.content_type, size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(), storage_key=secrets.token_hex(16),
+        filename=upload.filename, content_type=upload.kind.content_type, size=upload.size,
+        sha256=upload.sha256, storage_key=files.new_storage_key(),
         uploaded_by_id=user_id_of(principal), uploaded_by_label=label_of(principal))
-    path = document_path(document, root)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("xb") as target:
-        target.write(data)
-    db.session.info.setdefault(_WRITTEN, []).append(path)
+    files.store(document_path(document, root), upload.data)
     db.session.add(document)
     db.session.flush()
     record("partnership.document_added", document, principal, entity_type="AgreementDocument",
@@ -263,7 +119,7 @@ def remove_document(tenant: Tenant, principal: Principal, document: AgreementDoc
     document_id, path = document.id, document_path(document, root)
     db.session.delete(document)
     db.session.flush()
-    db.session.info.setdefault(_DISCARDED, []).append(path)
+    files.discard(path)
     record("partnership.document_removed", None, principal, entity_type="AgreementDocument",
            entity_id=document_id, before=before)
 
@@ -284,8 +140,8 @@ def get_document(tenant: Tenant, agreement: Agreement, document_id) -> Agreement
 
 def open_document(tenant: Tenant, document: AgreementDocument, *, root: Path | None = None) -> Path:
     """The stored file of a document (the caller has checked that it may be read)."""
-    path = document_path(document, root)
-    if document.tenant_id != tenant.id or not path.is_file():
+    path = files.existing(document_path(document, root))
+    if document.tenant_id != tenant.id or path is None:
         raise PartnershipError("document_id", "not_found", _l("No such document."))
     return path
 

@@ -3,7 +3,8 @@
 One module per area, each attaching its routes to :data:`blueprint`: :mod:`.agreements`
 (agreements, parties, commitments, lifecycle, signing, amendments and version differences),
 :mod:`.indicators` (indicators and targets, the reporting calendar and settings),
-:mod:`.documents` (agreement documents), :mod:`.reports` (outcome reports: filling, submitting,
+:mod:`.documents` (agreement documents), :mod:`.library` (the association's shared indicator
+library and adopting from it), :mod:`.reports` (outcome reports: filling, submitting,
 reviewing, revisions), :mod:`.imports` (file templates and imports) and :mod:`.dashboard`
 (dashboards, the goal chain, exports and the printable follow-up report).
 """
@@ -60,5 +61,6 @@ from samverkan.partnership.views import (  # noqa: E402, F401
     documents,
     imports,
     indicators,
+    library,
     reports,
 )

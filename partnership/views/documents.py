@@ -11,7 +11,7 @@ uploaded file as a page of this site.
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -36,6 +36,7 @@ from samverkan.partnership.services.documents import (
 from samverkan.partnership.services.queries import get_visible_agreement
 from samverkan.partnership.views import blueprint
 from samverkan.platform.db import db
+from samverkan.platform.files import download, size_label
 from samverkan.tenants.audit_labels import FIELD_LABELS, register_audit_labels
 from samverkan.tenants.forms.admin import ConfirmForm
 from samverkan.tenants.permissions import current_principal, require
@@ -68,17 +69,6 @@ def _document_or_404(agreement: Agreement, document_id: int) -> AgreementDocumen
         return get_document(current_principal().tenant, agreement, document_id)
     except PartnershipError:
         abort(404)
-
-
-def size_label(size: int) -> str:
-    """A file size for people: bytes, kB or MB."""
-    from samverkan.platform.i18n import format_number
-
-    if size < 1024:
-        return _("%(size)s bytes", size=size)
-    if size < 1024 * 1024:
-        return _("%(size)s kB", size=format_number(size / 1024, 0))
-    return _("%(size)s MB", size=format_number(size / 1024 / 1024, 1))
 
 
 def _sorted(documents: list[AgreementDocument], sort: str) -> list[AgreementDocument]:
@@ -161,13 +151,7 @@ def document_download(agreement_id: int, document_id: int):
         path = open_document(principal.tenant, document)
     except PartnershipError:
         abort(404)
-    response = send_file(path, mimetype=document.content_type, as_attachment=True,
-                         download_name=document.filename, max_age=0, conditional=False,
-                         etag=False)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return download(path, document.content_type, document.filename)
 
 
 @blueprint.route(f"{BASE}/<int:document_id>/delete", methods=["GET", "POST"])

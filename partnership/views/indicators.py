@@ -59,6 +59,7 @@ from samverkan.partnership.services.indicators import (
     set_target,
     update_indicator,
 )
+from samverkan.partnership.services.library import newer_versions
 from samverkan.partnership.services.periods import generate_periods, periods, set_deadline
 from samverkan.partnership.services.queries import get_visible_agreement
 from samverkan.partnership.services.settings import (
@@ -269,6 +270,7 @@ def indicator_list(agreement_id: int):
     args = {"agreement_id": agreement.id, "q": search, "unit": unit, "sort": sort}
     return render_template(
         "partnership/indicators/list.html", agreement=agreement, agreement_tab="indicators",
+        newer=newer_versions(principal.tenant, indicators),
         indicators=shown, total=len(indicators), grid=grid, missing=missing,
         missing_total=sum(missing.values()), goal_titles=_goal_titles(indicators),
         search=search, unit=unit, sort=sort, args=args, filtered=bool(search or unit),

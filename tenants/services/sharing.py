@@ -31,6 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -48,7 +49,7 @@ from samverkan.partnership.models import (
     ReportValue,
 )
 from samverkan.partnership.services.indicators import aggregate
-from samverkan.platform import audit
+from samverkan.platform import audit, files
 from samverkan.platform.db import current_user_id, db, platform_scope, tenant_scope, utcnow
 from samverkan.platform.services import actor_of, label_of
 from samverkan.tenants.models import Tenant, TenantKind
@@ -57,6 +58,7 @@ from samverkan.tenants.project_models import (
     ParticipantConsent,
     ParticipantStatus,
     Project,
+    ProjectDocument,
     ProjectParticipant,
     ProjectStatus,
 )
@@ -686,3 +688,313 @@ def withdrawn_consents(project) -> set[int]:
                                          ProjectParticipant.status == ParticipantStatus.ACTIVE,
                                          ParticipantConsent.withdrawn_at.is_not(None))).all()
     return {participant_id for participant_id, _tenant in rows if participant_id not in in_force}
+
+
+# --- project results: data currency, shared series, target statuses ------------------------
+# What the coordinator's dashboard, the benchmarks and the exports read. Same rules as above:
+# only active participants with a consent in force, only the codes it lists, only accepted
+# current values of indicators adopted from the association's template of the code, and an
+# anonymised participant only as ``label=None`` with its opaque token.
+
+
+@dataclass(frozen=True)
+class DataCurrency:
+    """A consenting participant's latest reporting period with an accepted value, per code it
+    shares (``latest[code]`` is the period's label, or None when nothing is accepted yet;
+    ``latest_starts[code]`` the period's first day)."""
+
+    token: str
+    label: dict | None
+    codes: tuple[str, ...]
+    latest: dict
+    latest_starts: dict
+    share_goal_statuses: bool
+    own: bool = False
+
+
+@dataclass(frozen=True)
+class SharedPeriodValue:
+    """A participant's accepted value of a shared code in one reporting period."""
+
+    token: str
+    label: dict | None
+    code: str
+    period_label: str
+    starts_on: date
+    year: int
+    value: Decimal
+
+
+@dataclass(frozen=True)
+class SharedPeriod:
+    """A period (or a whole year, ``label`` then the year) with values of a shared code, and
+    how many participants have one."""
+
+    label: str
+    starts_on: date
+    year: int
+    count: int
+
+
+@dataclass(frozen=True)
+class TargetShare:
+    """A participant's latest accepted value of a shared code against its own target of that
+    period: ``status`` met, near or missed (None without a target)."""
+
+    token: str
+    label: dict | None
+    code: str
+    period_label: str
+    value: Decimal
+    target: Decimal | None
+    status: str | None
+    own: bool = False
+
+
+def _consented_rows(project_id: int, code: str | None = None) -> tuple[dict, list]:
+    """``({tenant id: consent}, rows)`` inside a crossing: every accepted current value of the
+    codes each consent lists, as (tenant id, code, indicator id, aggregation, direction,
+    period id, period label, period start, year, value)."""
+    consents = {c.participant_tenant_id: c for c in _consents(project_id).values()}
+    codes = {c for consent in consents.values() for c in consent.indicator_codes
+             if code is None or c == code}
+    if not consents or not codes:
+        return consents, []
+    association_id = db.session.get(Project, project_id).tenant_id
+    rows = db.session.execute(
+        select(OutcomeReport.tenant_id, Indicator.template_code, Indicator.id,
+               Indicator.aggregation, Indicator.direction, ReportingPeriod.id,
+               ReportingPeriod.label, ReportingPeriod.starts_on, ReportingPeriod.year,
+               ReportValue.value)
+        .join(OutcomeReport, OutcomeReport.id == ReportValue.report_id)
+        .join(Indicator, Indicator.id == ReportValue.indicator_id)
+        .join(ReportingPeriod, ReportingPeriod.id == OutcomeReport.period_id)
+        .where(OutcomeReport.tenant_id.in_(list(consents)),
+               ReportValue.tenant_id == OutcomeReport.tenant_id,
+               Indicator.tenant_id == OutcomeReport.tenant_id,
+               ReportingPeriod.tenant_id == OutcomeReport.tenant_id,
+               OutcomeReport.status == ReportStatus.ACCEPTED,
+               OutcomeReport.is_current.is_(True),
+               Indicator.template_tenant_id == association_id,
+               Indicator.template_code.in_(sorted(codes)),
+               ReportValue.value.is_not(None))
+    ).all()
+    allowed = [tuple(row) for row in rows if row[1] in consents[row[0]].indicator_codes]
+    return consents, allowed
+
+
+def _per_period(rows: list) -> dict[tuple[int, str, str], tuple]:
+    """``{(tenant id, code, period label): (start, year, value, rows)}``: the values of a
+    tenant's indicators of one code in one period combined (see :func:`_tenant_value`)."""
+    grouped: dict[tuple[int, str, str], list] = defaultdict(list)
+    for row in rows:
+        grouped[(row[0], row[1], row[6])].append(row)
+    combined = {}
+    for key, items in grouped.items():
+        value = _tenant_value([(r[2], r[3], r[7], r[9]) for r in items], by_year=False)
+        if value is not None:
+            combined[key] = (items[0][7], items[0][8], value, items)
+    return combined
+
+
+def data_currency(project, viewer_tenant_id: int | None = None) -> list[DataCurrency]:
+    """Per consenting participant and code it shares: the latest period with an accepted
+    value (None when there is none), by token."""
+    project_id = _project_id(project)
+    with _reading("which consenting participants have current data for their shared codes"):
+        consents, rows = _consented_rows(project_id)
+        names = _names(t for t, c in consents.items() if not c.anonymised)
+    latest: dict[tuple[int, str], tuple[date, str]] = {}
+    for (tenant_id, code, label), (starts_on, _year, _value, _rows) in _per_period(rows).items():
+        if (tenant_id, code) not in latest or latest[(tenant_id, code)][0] < starts_on:
+            latest[(tenant_id, code)] = (starts_on, label)
+    found = []
+    for tenant_id, consent in consents.items():
+        found.append(DataCurrency(
+            token=token_of(project_id, consent.participant_id),
+            label=None if consent.anonymised else names.get(tenant_id),
+            codes=tuple(sorted(consent.indicator_codes)),
+            latest={code: latest[(tenant_id, code)][1] if (tenant_id, code) in latest else None
+                    for code in sorted(consent.indicator_codes)},
+            latest_starts={code: latest[(tenant_id, code)][0] if (tenant_id, code) in latest
+                           else None for code in sorted(consent.indicator_codes)},
+            share_goal_statuses=consent.share_goal_statuses, own=tenant_id == viewer_tenant_id))
+    return sorted(found, key=lambda d: d.token)
+
+
+def shared_series(project) -> list[SharedPeriodValue]:
+    """Every consented value per participant, code and period (for an export), by code,
+    period and token."""
+    project_id = _project_id(project)
+    with _reading("consented indicator values of a project's participants, for an export"):
+        consents, rows = _consented_rows(project_id)
+        names = _names(t for t, c in consents.items() if not c.anonymised)
+    found = []
+    for (tenant_id, code, label), (starts_on, year, value, _rows) in _per_period(rows).items():
+        consent = consents[tenant_id]
+        found.append(SharedPeriodValue(
+            token=token_of(project_id, consent.participant_id),
+            label=None if consent.anonymised else names.get(tenant_id), code=code,
+            period_label=label, starts_on=starts_on, year=year, value=value))
+    return sorted(found, key=lambda v: (v.code, v.starts_on, v.period_label, v.token))
+
+
+def shared_periods(project, indicator_code: str) -> tuple[list[SharedPeriod], list[SharedPeriod]]:
+    """``(periods, years)`` with consented values of the code, oldest first, each with the
+    number of participants that have a value (no values themselves)."""
+    project_id = _project_id(project)
+    with _reading("which periods have consented values of a shared indicator"):
+        _consents_found, rows = _consented_rows(project_id, indicator_code)
+    periods: dict[str, tuple[date, int, set]] = {}
+    years: dict[int, tuple[date, set]] = {}
+    for (tenant_id, _code, label), (starts_on, year, _value, _rows) in _per_period(rows).items():
+        start, _year, tenants = periods.setdefault(label, (starts_on, year, set()))
+        tenants.add(tenant_id)
+        if starts_on < start:
+            periods[label] = (starts_on, year, tenants)
+        years.setdefault(year, (date(year, 1, 1), set()))[1].add(tenant_id)
+    by_period = [SharedPeriod(label=label, starts_on=start, year=year, count=len(tenants))
+                 for label, (start, year, tenants) in periods.items()]
+    by_year = [SharedPeriod(label=str(year), starts_on=start, year=year, count=len(tenants))
+               for year, (start, tenants) in years.items()]
+    return (sorted(by_period, key=lambda p: (p.starts_on, p.label)),
+            sorted(by_year, key=lambda p: p.year))
+
+
+def target_statuses(project, viewer_tenant_id: int | None = None) -> list[TargetShare]:
+    """Per consenting participant and code it shares: the latest accepted value against the
+    participant's own target of that period, judged with the participant's own settings (its
+    near band). Several indicators of the code are combined as in :func:`shared_values`."""
+    from samverkan.partnership.models import IndicatorTarget
+    from samverkan.partnership.services.indicators import target_status
+    from samverkan.partnership.services.settings import partnership_settings
+
+    project_id = _project_id(project)
+    with _reading("consented target statuses of a project's participants"):
+        consents, rows = _consented_rows(project_id)
+        latest: dict[tuple[int, str], tuple] = {}
+        for (tenant_id, code, label), found in _per_period(rows).items():
+            if (tenant_id, code) not in latest or latest[(tenant_id, code)][1][0] < found[0]:
+                latest[(tenant_id, code)] = (label, found)
+        wanted = {(r[0], r[2], r[5]) for _label, found in latest.values() for r in found[3]}
+        targets: dict[tuple[int, int, int], Decimal] = {}
+        if wanted:
+            for tenant_id, indicator_id, period_id, value in db.session.execute(
+                    select(IndicatorTarget.tenant_id, IndicatorTarget.indicator_id,
+                           IndicatorTarget.period_id, IndicatorTarget.value)
+                    .where(IndicatorTarget.tenant_id.in_({w[0] for w in wanted}),
+                           IndicatorTarget.indicator_id.in_({w[1] for w in wanted}))):
+                if (tenant_id, indicator_id, period_id) in wanted:
+                    targets[(tenant_id, indicator_id, period_id)] = value
+        tenants = {t.id: t for t in db.session.scalars(
+            select(Tenant).where(Tenant.id.in_(list(consents))))} if consents else {}
+        settings = {t: partnership_settings(row) for t, row in tenants.items()}
+        names = {t: dict(row.name) for t, row in tenants.items() if not consents[t].anonymised}
+    shared = []
+    for (tenant_id, code), (label, (_start, _year, value, items)) in latest.items():
+        found_targets = [targets[(r[0], r[2], r[5])] for r in items
+                         if (r[0], r[2], r[5]) in targets]
+        target = _combine(items[0][3], found_targets) if found_targets else None
+        consent = consents[tenant_id]
+        status = target_status(items[0][4], value, target, settings.get(tenant_id))
+        shared.append(TargetShare(
+            token=token_of(project_id, consent.participant_id),
+            label=None if consent.anonymised else names.get(tenant_id), code=code,
+            period_label=label, value=value, target=target,
+            status=str(status) if status is not None else None,
+            own=tenant_id == viewer_tenant_id))
+    return sorted(shared, key=lambda s: (s.token, s.code))
+
+
+def project_indicator_templates(project) -> list[TemplateVersion]:
+    """The newest version of each indicator template of the project's association (for a tenant
+    asking to join, which does not yet take part, and for the project's own pages)."""
+    project_id = _project_id(project)
+    with _reading("the library of the association that runs a project"):
+        row = db.session.get(Project, project_id)
+        if row is None:
+            return []
+        names = _names([row.tenant_id])
+        rows = db.session.scalars(select(IndicatorTemplate).where(
+            IndicatorTemplate.tenant_id == row.tenant_id).order_by(
+            IndicatorTemplate.code, IndicatorTemplate.version))
+        latest = {version.code: _template_version(version, names) for version in rows}
+    return list(latest.values())
+
+
+# --- project documents, as a participant reads them -----------------------------------------
+
+
+@dataclass(frozen=True)
+class SharedDocument:
+    """A document of a project, as an active participant's members see it (the uploader's
+    e-mail address stays in the association)."""
+
+    document_id: int
+    project_id: int
+    title: str
+    doc_type: str
+    filename: str
+    content_type: str
+    size: int
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class SharedDocumentFile:
+    """A project document's stored file and what a download needs to know of it."""
+
+    document: SharedDocument
+    path: Path
+
+
+def _shared_document(row: ProjectDocument) -> SharedDocument:
+    return SharedDocument(document_id=row.id, project_id=row.project_id, title=row.title,
+                          doc_type=row.doc_type, filename=row.filename,
+                          content_type=row.content_type, size=row.size, created_at=row.created_at)
+
+
+def _active_project(participant_tenant_id: int, participant_id) -> Project | None:
+    """The project in which ``participant_id`` is the tenant's *active* participation (inside
+    a :func:`_reading`)."""
+    try:
+        participant_id = int(participant_id)
+    except (TypeError, ValueError):
+        return None
+    return db.session.scalar(
+        select(Project).join(ProjectParticipant, ProjectParticipant.project_id == Project.id)
+        .where(ProjectParticipant.id == participant_id,
+               ProjectParticipant.participant_tenant_id == participant_tenant_id,
+               ProjectParticipant.tenant_id == Project.tenant_id,
+               ProjectParticipant.status == ParticipantStatus.ACTIVE))
+
+
+def project_documents(participant_tenant_id: int, participant_id) -> list[SharedDocument]:
+    """The documents of the project the tenant takes part in (newest first); none unless the
+    participation is active."""
+    with _reading("an active participant reads the documents of its project"):
+        project = _active_project(participant_tenant_id, participant_id)
+        if project is None:
+            return []
+        rows = db.session.scalars(select(ProjectDocument).where(
+            ProjectDocument.tenant_id == project.tenant_id,
+            ProjectDocument.project_id == project.id,
+        ).order_by(ProjectDocument.created_at.desc(), ProjectDocument.id.desc()))
+        return [_shared_document(row) for row in rows]
+
+
+def project_document_file(participant_tenant_id: int, participant_id,
+                          document_id) -> SharedDocumentFile | None:
+    """One document of the project the tenant actively takes part in, with its stored file;
+    None for any other document, another tenant's participation, or a file that is gone."""
+    try:
+        document_id = int(document_id)
+    except (TypeError, ValueError):
+        return None
+    with _reading("an active participant downloads a document of its project"):
+        project = _active_project(participant_tenant_id, participant_id)
+        row = db.session.get(ProjectDocument, document_id) if project is not None else None
+        if row is None or row.tenant_id != project.tenant_id or row.project_id != project.id:
+            return None
+        path = files.existing(files.stored_path(row.tenant_id, row.storage_key))
+        return SharedDocumentFile(_shared_document(row), path) if path is not None else None

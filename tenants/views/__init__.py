@@ -20,6 +20,8 @@ from samverkan.tenants.views import (  # noqa: E402, F401
     operator,
     organisations,
     participation,
+    project_documents,
+    project_results,
     projects,
     settings,
 )

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from samverkan.partnership.models import Indicator
+from samverkan.platform import files
 from samverkan.platform.db import db
 from samverkan.platform.i18n import translated
 from samverkan.platform.navigation import register_nav
@@ -25,9 +26,12 @@ from samverkan.tenants.forms.participation import (
     ConsentForm,
     RequestForm,
 )
+from samverkan.tenants.forms.project_documents import DOC_TYPE_LABELS
+from samverkan.tenants.models import Role
 from samverkan.tenants.permissions import (
     can_take_part_in_projects,
     current_principal,
+    has_role,
     is_member,
     is_person,
     is_project_participant_kind,
@@ -38,10 +42,19 @@ from samverkan.tenants.services import participation as service
 from samverkan.tenants.services import sharing
 from samverkan.tenants.services.participation import ConsentData
 from samverkan.tenants.services.projects import ProjectError, ProjectPermissionError
-from samverkan.tenants.services.sharing import Participation, ProjectSummary
+from samverkan.tenants.services.sharing import Participation, ProjectSummary, TemplateVersion
 from samverkan.tenants.views import blueprint
 
 can_view_participation = is_member & is_person & is_project_participant_kind
+# The benchmarks show other participants' values: every member but a provider's reporter (who
+# sees nothing of other parties' reports).
+can_view_participant_benchmarks = can_view_participation & has_role(
+    Role.ADMIN, Role.PURCHASER, Role.OWNER_REPRESENTATIVE, Role.VIEWER, Role.COORDINATOR)
+
+# The documents of a project the tenant takes part in: the same members (a provider's reporter
+# reports on its agreements and takes no part in the joint project).
+can_view_participant_documents = can_view_participation & has_role(
+    Role.ADMIN, Role.PURCHASER, Role.OWNER_REPRESENTATIVE, Role.VIEWER, Role.COORDINATOR)
 
 register_nav("tenants.participation", _l("Joint projects"), can_view_participation, order=26)
 
@@ -92,17 +105,39 @@ def _fail(form, error: ProjectError) -> None:
     _attach(form, error)
 
 
-def _own_indicator_codes() -> list[str]:
-    """The indicator codes used in this tenant's agreements (the session is the tenant's)."""
-    return list(db.session.scalars(select(Indicator.code).distinct().order_by(Indicator.code)))
+def _adopted_codes(association_tenant_id: int) -> set[str]:
+    """Template codes of the association that this tenant's agreements adopted (the session is
+    the tenant's)."""
+    return set(db.session.scalars(select(Indicator.template_code).distinct().where(
+        Indicator.template_tenant_id == association_tenant_id,
+        Indicator.template_code.is_not(None))))
 
 
-def _fill_consent(form: ConsentForm, consent: ParticipantConsent | None) -> None:
-    """Offer the tenant's codes (and any already shared); show the consent in force first."""
-    codes = set(_own_indicator_codes())
-    if consent is not None:
-        codes.update(consent.indicator_codes or [])
-    form.indicator_codes.choices = [(code, code) for code in sorted(codes)]
+def _code_choices(templates: list[TemplateVersion], association_tenant_id: int,
+                  kept: list[str]) -> list[tuple[str, str]]:
+    """The library's indicator templates by name and code, marked when adopted, and any code
+    already in the consent (``kept``) that the library no longer has."""
+    adopted = _adopted_codes(association_tenant_id)
+    choices = {}
+    for template in sorted(templates, key=lambda t: (translated(t.name).lower(), t.code)):
+        label = f"{translated(template.name) or template.code} ({template.code})"
+        if template.code in adopted:
+            label = _("%(indicator)s – used in your agreements", indicator=label)
+        choices[template.code] = label
+    for code in sorted(set(kept) - set(choices)):
+        choices[code] = _("%(code)s (no longer in the library)", code=code)
+    return list(choices.items())
+
+
+def _fill_consent(form: ConsentForm, consent: ParticipantConsent | None,
+                  association_tenant_id: int, templates: list[TemplateVersion] | None = None
+                  ) -> None:
+    """Offer the indicator templates of the project's association (and any code already
+    shared); show the consent in force first."""
+    if templates is None:
+        templates = sharing.latest_indicator_templates(g.tenant.id, association_tenant_id)
+    kept = list(consent.indicator_codes or []) if consent is not None else []
+    form.indicator_codes.choices = _code_choices(templates, association_tenant_id, kept)
     if consent is not None and not form.is_submitted():
         form.indicator_codes.data = list(consent.indicator_codes or [])
         form.identity.data = ANONYMISED if consent.anonymised else NAMED
@@ -127,7 +162,8 @@ def _render(template: str, found: Participation | None = None, **context):
     return render_template(f"tenants/participation/{template}", participation=found,
                            status_labels=STATUS_LABELS, status_badges=STATUS_BADGES,
                            project_status_labels=PROJECT_STATUS_LABELS, may_act=_may_act(),
-                           **context)
+                           may_see_benchmarks=can_view_participant_benchmarks(
+                               current_principal()), **context)
 
 
 # --- pages -----------------------------------------------------------------------------------
@@ -154,9 +190,24 @@ def participation():
 def participation_detail(participant_id: int):
     """One participation: its project, the consent in force and every consent given."""
     found = _participation_or_404(participant_id)
+    may_see_documents = can_view_participant_documents(current_principal())
+    documents = (sharing.project_documents(g.tenant.id, found.participant_id)
+                 if may_see_documents else [])
     return _render("detail.html", found,
                    consent=service.current_consent(g.tenant, found.participant_id),
-                   history=service.consent_history(g.tenant, found.participant_id))
+                   history=service.consent_history(g.tenant, found.participant_id),
+                   may_see_documents=may_see_documents, documents=documents,
+                   doc_type_labels=DOC_TYPE_LABELS, size_label=files.size_label)
+
+
+@blueprint.get("/t/<slug>/participation/<int:participant_id>/documents/<int:project_document_id>")
+@require(can_view_participant_documents)
+def participation_document(participant_id: int, project_document_id: int):
+    """Download a document of the project, while the tenant actively takes part in it."""
+    shared = sharing.project_document_file(g.tenant.id, participant_id, project_document_id)
+    if shared is None:
+        abort(404)
+    return files.download(shared.path, shared.document.content_type, shared.document.filename)
 
 
 @blueprint.route("/t/<slug>/participation/<int:participant_id>/accept", methods=["GET", "POST"])
@@ -165,7 +216,7 @@ def participation_accept(participant_id: int):
     """Accept an invitation, choosing what the tenant shares with the project."""
     found = _participation_or_404(participant_id)
     form = ConsentForm()
-    _fill_consent(form, None)
+    _fill_consent(form, None, found.association_tenant_id)
     if found.status == ParticipantStatus.INVITED and form.validate_on_submit():
         try:
             service.accept(g.tenant, current_principal(), found.participant_id,
@@ -215,7 +266,9 @@ def participation_request():
     summary = _joinable_or_404(form.project_id.data if form.is_submitted()
                                else request.args.get("project_id", ""))
     form.project_id.data = str(summary.project_id)
-    _fill_consent(form, None)
+    # The tenant does not take part yet: the library is read through the project it may join.
+    _fill_consent(form, None, summary.association_tenant_id,
+                  sharing.project_indicator_templates(summary.project_id))
     if form.validate_on_submit():
         try:
             requested = service.request_to_join(g.tenant, current_principal(),
@@ -237,7 +290,7 @@ def participation_consent(participant_id: int):
     found = _participation_or_404(participant_id)
     consent = service.current_consent(g.tenant, found.participant_id)
     form = ConsentForm()
-    _fill_consent(form, consent)
+    _fill_consent(form, consent, found.association_tenant_id)
     possible = found.status in (ParticipantStatus.ACTIVE, ParticipantStatus.REQUESTED)
     if possible and form.validate_on_submit():
         try:

@@ -34,10 +34,14 @@ from samverkan.tenants.forms.projects import (
     MilestoneForm,
     ProjectForm,
 )
+from samverkan.tenants.models import Role
 from samverkan.tenants.permissions import (
     can_manage_projects,
     can_view_projects,
     current_principal,
+    has_role,
+    is_association,
+    is_person,
     require,
 )
 from samverkan.tenants.project_models import ParticipantStatus, Project
@@ -45,9 +49,14 @@ from samverkan.tenants.services import participation, sharing
 from samverkan.tenants.services import projects as svc
 from samverkan.tenants.services.projects import ProjectError, ProjectPermissionError
 from samverkan.tenants.views import blueprint
+from samverkan.tenants.views.project_documents import document_context
 
 PER_PAGE = 20
 BASE = "/t/<slug>/projects"
+
+# What participants share (dashboard, benchmarks, exports) is for the association's
+# coordinators, whom the participants consented to; other members see the project only.
+can_view_project_results = has_role(Role.COORDINATOR) & is_person & is_association
 
 register_nav("tenants.projects", _l("Projects"), can_view_projects, order=25)
 register_audit_labels(
@@ -151,7 +160,9 @@ def _render(template: str, http_status: int = 200, **context):
         template, project_status_labels=PROJECT_STATUS_LABELS,
         milestone_status_labels=MILESTONE_STATUS_LABELS,
         participant_status_labels=PARTICIPANT_STATUS_LABELS, currency_labels=CURRENCY_LABELS,
-        can_manage=can_manage_projects(current_principal()), today=date.today(), **context,
+        can_manage=can_manage_projects(current_principal()),
+        can_view_results=can_view_project_results(current_principal()), today=date.today(),
+        **context,
     ), http_status
 
 
@@ -233,7 +244,7 @@ def project_edit(project_id: int):
     return _project_form_page(form, project, 400 if request.method == "POST" else 200)
 
 
-def _participant_rows(project: Project) -> list[dict]:
+def participant_rows(project: Project) -> list[dict]:
     """The participant rows with the tenant's name and a summary of its consent."""
     names = sharing.participant_names(project)
     consents = sharing.consents_in_force(project)
@@ -255,8 +266,9 @@ def _detail_page(project: Project, http_status: int = 200, invite_form: InviteFo
     if invite_form is None and open_project and can_manage_projects(current_principal()):
         invite_form = _invite_form(project)
     return _render("tenants/projects/detail.html", http_status, project=project,
-                   totals=svc.funding_total(project), participants=_participant_rows(project),
-                   invite_form=invite_form if open_project else None, approve_form=ConfirmForm())
+                   totals=svc.funding_total(project), participants=participant_rows(project),
+                   invite_form=invite_form if open_project else None, approve_form=ConfirmForm(),
+                   **document_context(project))
 
 
 @blueprint.get(f"{BASE}/<int:project_id>")
