@@ -499,3 +499,8 @@ class AgreementTemplateItem(TenantScoped, db.Model):
 
     template: Mapped[AgreementTemplate] = relationship(back_populates="items")
     indicator_template: Mapped[IndicatorTemplate] = relationship()
+
+
+# The authorisation of providers lives in a module of its own; imported here so that the
+# metadata (and Alembic) see its tables wherever the partnership models are imported.
+from samverkan.partnership import authorisation_models  # noqa: E402, F401

@@ -576,6 +576,33 @@ class Factory:
                                "item": agreement_template.items[0].id, "code": code}
             return made[tenant.id]
 
+    def authorisation_rows(self, tenant) -> dict:
+        """A row in each authorisation table of ``tenant`` (made once per tenant): a criterion
+        and a provider's draft application answering it. Returns the ids."""
+        from samverkan.partnership.authorisation_models import (
+            ApplicationAnswer,
+            AuthorisationApplication,
+            AuthorisationCriterion,
+        )
+
+        made = self.__dict__.setdefault("_authorisation", {})
+        if tenant.id in made:
+            return made[tenant.id]
+        provider = self.organisation(tenant, kind="provider")
+        with self.app.app_context(), tenant_scope(tenant.id):
+            criterion = AuthorisationCriterion(tenant_id=tenant.id, code="K1", position=1,
+                                               text={"sv": "Behöriga lärare", "fi": "Pätevät"},
+                                               evidence={})
+            application = AuthorisationApplication(tenant_id=tenant.id,
+                                                   organisation_id=provider.id)
+            application.answers.append(ApplicationAnswer(tenant_id=tenant.id, criterion=criterion,
+                                                         answer="Ja"))
+            db.session.add_all([criterion, application])
+            db.session.commit()
+            made[tenant.id] = {"criterion": criterion.id, "application": application.id,
+                               "answer": application.answers[0].id}
+            return made[tenant.id]
+
 
 @pytest.fixture
 def factory(app) -> Factory:

@@ -9,7 +9,8 @@ id the routes take (see ``ARGS``). Then, for every rule and method:
 - each member of A, asking for A's URL with B's object ids, gets 403 or 404, and exactly what
   the same URL gets with an id that exists nowhere (so nothing reveals that B's object exists);
 - on API routes, a bearer token of an API client of A gets 401, 403 or 404 for both;
-- without signing in, pages send to the sign-in page and the API answers 401;
+- without signing in, pages send to the sign-in page and the API answers 401 (a public page
+  of ``PUBLIC_ENDPOINTS`` opens for anyone instead, and must change nothing);
 - no response mentions tenant B by name, and no table changes (every row is compared).
 
 A route with a URL argument that ``ARGS`` does not know fails the test, naming the route, and
@@ -93,7 +94,15 @@ ARGS: dict[str, Arg] = {
     # The shared indicator library: an indicator template (its id and code) per tenant.
     "template_id": Arg(lambda w, t: w.factory.library_rows(t), value=lambda ids, _: ids["template"]),
     "code": Arg(lambda w, t: w.factory.library_rows(t), value=lambda ids, _: ids["code"]),
+    # Authorisation of providers: a criterion and an application answering it.
+    **{name: Arg(lambda w, t: w.factory.authorisation_rows(t), value=lambda ids, _, key=key: ids[key])
+       for name, key in (("criterion_id", "criterion"), ("application_id", "application"))},
 }
+
+
+# Public pages of a tenant (readable without signing in, e.g. the register of authorised
+# providers): checked only to open for anyone and to change nothing.
+PUBLIC_ENDPOINTS = {"partnership.authorisation_register"}
 
 
 # --- the two tenants -------------------------------------------------------------------------
@@ -353,6 +362,20 @@ def check_isolation(app, world: World, snapshots, rules) -> Findings:
         names = rule.arguments - {TENANT_ARG}
         if names - set(ARGS):
             continue  # reported by test_every_url_argument_of_a_tenant_route_has_a_factory
+        if rule.endpoint in PUBLIC_ENDPOINTS and not names:
+            # A public page of a tenant: anyone reads it; it takes no ids and changes nothing.
+            for method in methods_of(rule):
+                before, found.requests = snapshots.take(), found.requests + 1
+                status = send(world.anonymous, method, url(rule, {TENANT_ARG: world.b.slug}),
+                              None, api=False).status_code
+                if status != 200:
+                    found.problems.append(f"{describe(rule, method)}: public page got {status}")
+                changes = snapshots.changes(before, snapshots.take())
+                if changes:
+                    found.problems.append(f"{describe(rule, method)}: the database changed: "
+                                          f"{changes}")
+                found.exercised.add((rule.rule, method))
+            continue
         api = is_api(rule)
         capability = any(ARGS[name].capability for name in names)
         refused = {401, 403, 404} if api else {403, 404}

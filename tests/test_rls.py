@@ -53,6 +53,9 @@ ROW_MAKERS = {
     # The shared indicator library: one set of rows fills every table of it.
     **dict.fromkeys(["indicator_templates", "agreement_templates", "agreement_template_items"],
                     lambda f, t: f.library_rows(t)),
+    # Authorisation of providers: one set of rows fills every table of it.
+    **dict.fromkeys(["authorisation_criteria", "authorisation_applications", "application_answers"],
+                    lambda f, t: f.authorisation_rows(t)),
 }
 
 

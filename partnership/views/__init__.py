@@ -6,7 +6,8 @@ One module per area, each attaching its routes to :data:`blueprint`: :mod:`.agre
 :mod:`.documents` (agreement documents), :mod:`.library` (the association's shared indicator
 library and adopting from it), :mod:`.reports` (outcome reports: filling, submitting,
 reviewing, revisions), :mod:`.imports` (file templates and imports) and :mod:`.dashboard`
-(dashboards, the goal chain, exports and the printable follow-up report).
+(dashboards, the goal chain, exports and the printable follow-up report) and
+:mod:`.authorisation` (the authorisation of providers and the public register).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ SECTIONS = [
       "partnership.dashboard", "partnership.export_")),
     ("partnership.reports", _l("Outcome reports"), None,
      ("partnership.report_", "partnership.import_")),
+    ("partnership.authorisation", _l("Authorisation"), None, ("partnership.authorisation_",)),
     ("partnership.settings", _l("Settings"), "admin", ("partnership.period",)),
 ]
 
@@ -57,6 +59,7 @@ def partnership_sections() -> dict:
 
 from samverkan.partnership.views import (  # noqa: E402, F401
     agreements,
+    authorisation,
     dashboard,
     documents,
     imports,
