@@ -29,7 +29,10 @@ PROGRAMME_AREA_LABELS = {
 }
 
 STATUS_LABELS = {"draft": _l("Draft"), "submitted": _l("Submitted"), "approved": _l("Approved"),
-                 "rejected": _l("Rejected")}
+                 "rejected": _l("Rejected"), "revoked": _l("Revoked")}
+SANCTION_LEVEL_LABELS = {"remark": _l("Remark"), "warning": _l("Warning"),
+                         "revocation": _l("Revocation")}
+RECHECK_OUTCOME_LABELS = {"ok": _l("No remarks"), "remark": _l("Remark")}
 # "Met" of a criterion, not of a target (Swedish: uppfyllt, not uppnått).
 ASSESSMENT_LABELS = {"pending": _l("Not assessed"), "met": lazy_pgettext("criterion", "Met"),
                      "not_met": _l("Not met")}
@@ -88,3 +91,32 @@ class RejectForm(FlaskForm):
                                        max_chars=2000)
     confirm = BooleanField(_l("I have checked the assessment and reject the application"),
                            validators=[InputRequired(_l("Confirm the decision."))])
+
+
+class SanctionForm(FlaskForm):
+    """A step of the sanctions ladder; a revocation also needs ``confirm_revocation``, which
+    the view checks."""
+
+    level = SelectField(_l("Level"), choices=[], validators=[required()], validate_choice=False)
+    decided_on = DateField(_l("Decided on"), validators=[Optional()])
+    reason = TranslatedField(_l("Reason"), required=True, multiline=True, max_chars=2000)
+    confirm = BooleanField(_l("I have checked the grounds and decide this sanction"),
+                           validators=[InputRequired(_l("Confirm the decision."))])
+    confirm_revocation = BooleanField(
+        _l("I understand that a revocation ends the authorisation and removes the provider "
+           "from the register"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.level.choices = [("", _l("Choose…"))] + list(SANCTION_LEVEL_LABELS.items())
+
+
+class RecheckForm(FlaskForm):
+    checked_on = DateField(_l("Checked on"), validators=[Optional()])
+    outcome = SelectField(_l("Outcome"), choices=[], validators=[required()],
+                          validate_choice=False)
+    comment = TextAreaField(_l("Comment"), validators=[max_length(2000)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.outcome.choices = list(RECHECK_OUTCOME_LABELS.items())

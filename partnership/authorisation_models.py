@@ -3,7 +3,9 @@ with an answer per criterion, the purchaser's assessment of each answer and the 
 
 Every table is tenant-owned. Per-locale texts are JSON objects keyed by locale. An approved
 application whose validity includes today makes its provider authorised for the approved
-programme areas (the public register lists those). Attachments per answer are not modelled yet.
+programme areas (the public register lists those) until it is revoked, the last step of the
+sanctions ladder (remark, warning, revocation; :class:`AuthorisationSanction`). Attachments per
+answer are not modelled yet.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from samverkan.platform.db import TenantScoped, TimestampMixin, db
+from samverkan.platform.db import TenantScoped, TimestampMixin, db, utcnow
 from samverkan.tenants.models import Organisation
 
 
@@ -33,6 +35,15 @@ class ApplicationStatus(enum.StrEnum):
     SUBMITTED = "submitted"
     APPROVED = "approved"
     REJECTED = "rejected"
+    REVOKED = "revoked"
+
+
+class SanctionLevel(enum.StrEnum):
+    """The sanctions ladder, in order: a revocation requires an earlier warning."""
+
+    REMARK = "remark"
+    WARNING = "warning"
+    REVOCATION = "revocation"
 
 
 class Assessment(enum.StrEnum):
@@ -73,8 +84,14 @@ class AuthorisationApplication(TenantScoped, TimestampMixin, db.Model):
     valid_to: Mapped[date | None] = mapped_column(Date)
     decision_reasons: Mapped[dict] = mapped_column(JSON, default=dict)
     created_by_label: Mapped[str] = mapped_column(String(254), default="")
+    next_recheck_on: Mapped[date | None] = mapped_column(Date)
+    revoked_on: Mapped[date | None] = mapped_column(Date)
 
     organisation: Mapped[Organisation] = relationship()
+    sanctions: Mapped[list[AuthorisationSanction]] = relationship(
+        back_populates="application", cascade="all, delete-orphan",
+        order_by="(AuthorisationSanction.decided_on, AuthorisationSanction.id)",
+    )
     answers: Mapped[list[ApplicationAnswer]] = relationship(
         back_populates="application", cascade="all, delete-orphan",
         order_by="ApplicationAnswer.id",
@@ -101,3 +118,21 @@ class ApplicationAnswer(TenantScoped, TimestampMixin, db.Model):
 
     application: Mapped[AuthorisationApplication] = relationship(back_populates="answers")
     criterion: Mapped[AuthorisationCriterion] = relationship()
+
+
+class AuthorisationSanction(TenantScoped, db.Model):
+    """A step of the sanctions ladder taken against an authorised provider; kept as history."""
+
+    __tablename__ = "authorisation_sanctions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("authorisation_applications.id", ondelete="CASCADE"), index=True
+    )
+    level: Mapped[str] = mapped_column(String(20))
+    decided_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[dict] = mapped_column(JSON, default=dict)
+    decided_by_label: Mapped[str] = mapped_column(String(254), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    application: Mapped[AuthorisationApplication] = relationship(back_populates="sanctions")

@@ -577,12 +577,13 @@ class Factory:
             return made[tenant.id]
 
     def authorisation_rows(self, tenant) -> dict:
-        """A row in each authorisation table of ``tenant`` (made once per tenant): a criterion
-        and a provider's draft application answering it. Returns the ids."""
+        """A row in each authorisation table of ``tenant`` (made once per tenant): a criterion,
+        a provider's draft application answering it and a sanction of it. Returns the ids."""
         from samverkan.partnership.authorisation_models import (
             ApplicationAnswer,
             AuthorisationApplication,
             AuthorisationCriterion,
+            AuthorisationSanction,
         )
 
         made = self.__dict__.setdefault("_authorisation", {})
@@ -597,6 +598,9 @@ class Factory:
                                                    organisation_id=provider.id)
             application.answers.append(ApplicationAnswer(tenant_id=tenant.id, criterion=criterion,
                                                          answer="Ja"))
+            application.sanctions.append(AuthorisationSanction(
+                tenant_id=tenant.id, level="remark", decided_on=date(2026, 1, 15),
+                reason={"sv": "Sen rapport"}))
             db.session.add_all([criterion, application])
             db.session.commit()
             made[tenant.id] = {"criterion": criterion.id, "application": application.id,

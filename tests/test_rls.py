@@ -54,7 +54,8 @@ ROW_MAKERS = {
     **dict.fromkeys(["indicator_templates", "agreement_templates", "agreement_template_items"],
                     lambda f, t: f.library_rows(t)),
     # Authorisation of providers: one set of rows fills every table of it.
-    **dict.fromkeys(["authorisation_criteria", "authorisation_applications", "application_answers"],
+    **dict.fromkeys(["authorisation_criteria", "authorisation_applications", "application_answers",
+                     "authorisation_sanctions"],
                     lambda f, t: f.authorisation_rows(t)),
 }
 

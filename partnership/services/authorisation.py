@@ -15,10 +15,19 @@ Lifecycle: ``draft`` (answers are saved; the application follows the active crit
 ``submitted`` (every active criterion answered; the set of criteria is then fixed) →
 ``approved`` (every criterion met, at least one programme area, ``valid_from`` ≤ ``valid_to``)
 or ``rejected`` (reasons in at least one of the tenant's languages). Every write is audited.
+
+Follow-up of an approved authorisation (purchasers and admins): approving schedules a re-check
+:data:`RECHECK_MONTHS` (12) months after ``valid_from`` (:func:`recheck_months`); recording a
+re-check moves it on by the same interval from its date (:func:`rechecks_due` lists those that
+have come). Breaches follow the sanctions ladder
+remark < warning < revocation (:func:`add_sanction`, approved authorisations only); a
+revocation requires an earlier warning, sets the status ``revoked`` and ``revoked_on`` and takes
+the provider off the register. Sanctions are never deleted.
 """
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from datetime import date
 
@@ -31,6 +40,8 @@ from samverkan.partnership.authorisation_models import (
     Assessment,
     AuthorisationApplication,
     AuthorisationCriterion,
+    AuthorisationSanction,
+    SanctionLevel,
 )
 from samverkan.partnership.permissions import (
     bound_to,
@@ -60,7 +71,11 @@ TEXT_LENGTH = 2000
 ANSWER_LENGTH = 10000
 COMMENT_LENGTH = 2000
 CRITERION_FIELDS = ["code", "text", "evidence", "position", "active"]
-DECISION_FIELDS = ["status", "programme_areas", "valid_from", "valid_to", "decision_reasons"]
+DECISION_FIELDS = ["status", "programme_areas", "valid_from", "valid_to", "decision_reasons",
+                   "next_recheck_on"]
+
+RECHECK_MONTHS = 12  # months from the start of an authorisation (or a re-check) to the next
+RECHECK_OUTCOMES = ("ok", "remark")
 
 can_manage_authorisation = is_purchaser
 
@@ -392,6 +407,7 @@ def approve_application(tenant: Tenant, principal: Principal,
     application.programme_areas = areas
     application.valid_from, application.valid_to = valid_from, valid_to
     application.decision_reasons = {}
+    application.next_recheck_on = add_months(valid_from, recheck_months(tenant))
     _decided(application, principal)
     record("partnership.application_approved", application, principal, before=before,
            after=_snapshot(application, DECISION_FIELDS))
@@ -420,6 +436,114 @@ def _decided(application: AuthorisationApplication, principal: Principal) -> Non
     application.decided_at = utcnow()
     application.decided_by_label = label_of(principal)
     db.session.flush()
+
+
+# --- re-checks and sanctions ----------------------------------------------------------------
+
+
+def recheck_months(tenant: Tenant) -> int:
+    """The re-check interval of the tenant in months: :data:`RECHECK_MONTHS` for every tenant
+    (a per-tenant setting is not modelled yet)."""
+    return RECHECK_MONTHS
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later (the month's last day if it is shorter)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _approved(tenant: Tenant, principal: Principal,
+              application: AuthorisationApplication) -> None:
+    require(can_manage_authorisation, principal, tenant)
+    _own(tenant, application, "application_id")
+    if application.status != ApplicationStatus.APPROVED:
+        raise PartnershipError("status", "not_approved",
+                               _l("Only an approved authorisation can be followed up."))
+
+
+def rechecks_due(tenant: Tenant, on_date: date | None = None) -> list[AuthorisationApplication]:
+    """Approved authorisations whose re-check date is ``on_date`` (today) or earlier."""
+    on_date = on_date or today()
+    return list(db.session.scalars(select(AuthorisationApplication).where(
+        AuthorisationApplication.tenant_id == tenant.id,
+        AuthorisationApplication.status == ApplicationStatus.APPROVED,
+        AuthorisationApplication.next_recheck_on.is_not(None),
+        AuthorisationApplication.next_recheck_on <= on_date,
+    ).order_by(AuthorisationApplication.next_recheck_on, AuthorisationApplication.id)))
+
+
+def record_recheck(tenant: Tenant, principal: Principal, application: AuthorisationApplication,
+                   checked_on: date | None, outcome: str, comment: str = "") -> None:
+    """Record a re-check; the next one is due one interval after ``checked_on``. An outcome
+    ``remark`` also records a remark on the sanctions ladder, with the comment as reason."""
+    _approved(tenant, principal, application)
+    if checked_on is None:
+        raise PartnershipError("checked_on", "required", _l("Enter the date of the re-check."))
+    if checked_on > today():
+        raise PartnershipError("checked_on", "future", _l("The date cannot be in the future."))
+    if outcome not in RECHECK_OUTCOMES:
+        raise PartnershipError("outcome", "invalid", _l("Choose the outcome of the re-check."))
+    comment = (comment or "").strip()
+    if len(comment) > COMMENT_LENGTH:
+        raise PartnershipError("comment", "too_long", _l(
+            "A text is at most %(count)s characters.", count=COMMENT_LENGTH))
+    if outcome == "remark" and not comment:
+        raise PartnershipError("comment", "required", _l("Say what the remark is about."))
+    before = {"next_recheck_on": application.next_recheck_on}
+    application.next_recheck_on = add_months(checked_on, recheck_months(tenant))
+    db.session.flush()
+    record("partnership.authorisation_rechecked", application, principal, before=before,
+           after={"checked_on": checked_on, "outcome": outcome, "comment": comment,
+                  "next_recheck_on": application.next_recheck_on})
+    if outcome == "remark":
+        locale = tenant.default_locale or "sv"
+        add_sanction(tenant, principal, application, SanctionLevel.REMARK, checked_on,
+                     {locale: comment})
+
+
+def sanctions_of(application: AuthorisationApplication) -> list[AuthorisationSanction]:
+    """The history of sanctions, oldest first."""
+    return sorted(application.sanctions, key=lambda s: (s.decided_on, s.id))
+
+
+def add_sanction(tenant: Tenant, principal: Principal, application: AuthorisationApplication,
+                 level: str, decided_on: date | None, reason: dict) -> AuthorisationSanction:
+    """Take a step of the ladder against an approved authorisation. A revocation requires an
+    earlier warning; it revokes the authorisation from ``decided_on``."""
+    _approved(tenant, principal, application)
+    if level not in set(SanctionLevel):
+        raise PartnershipError("level", "invalid", _l("Choose remark, warning or revocation."))
+    if decided_on is None:
+        raise PartnershipError("decided_on", "required", _l("Enter the date of the decision."))
+    if decided_on > today():
+        raise PartnershipError("decided_on", "future", _l("The date cannot be in the future."))
+    cleaned = texts(reason, "reason", required=False, max_length=TEXT_LENGTH)
+    cleaned = {k: v for k, v in cleaned.items() if k in (tenant.content_locales or cleaned)}
+    if not cleaned:
+        raise PartnershipError("reason", "required", _l("Give the reason for the sanction."))
+    if level == SanctionLevel.REVOCATION and not any(
+            s.level == SanctionLevel.WARNING and s.decided_on <= decided_on
+            for s in application.sanctions):
+        raise PartnershipError("level", "no_warning", _l(
+            "A revocation requires an earlier warning. Give a warning first."))
+    sanction = AuthorisationSanction(tenant_id=tenant.id, level=level, decided_on=decided_on,
+                                     reason=cleaned, decided_by_label=label_of(principal))
+    application.sanctions.append(sanction)
+    db.session.flush()
+    record("partnership.sanction_added", sanction, principal,
+           after={"application_id": application.id, "level": level,
+                  "decided_on": decided_on, "reason": cleaned})
+    if level == SanctionLevel.REVOCATION:
+        before = {"status": application.status, "next_recheck_on": application.next_recheck_on}
+        application.status = ApplicationStatus.REVOKED
+        application.revoked_on = decided_on
+        application.next_recheck_on = None
+        db.session.flush()
+        record("partnership.authorisation_revoked", application, principal, before=before,
+               after={"status": application.status, "revoked_on": decided_on})
+    return sanction
 
 
 # --- the public register ---------------------------------------------------------------------

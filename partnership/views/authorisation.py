@@ -20,13 +20,16 @@ from flask_babel import lazy_gettext as _l
 from samverkan.partnership.authorisation_forms import (
     ASSESSMENT_LABELS,
     PROGRAMME_AREA_LABELS,
+    SANCTION_LEVEL_LABELS,
     STATUS_LABELS,
     AnswersForm,
     ApproveForm,
     AssessForm,
     CriterionForm,
     NewApplicationForm,
+    RecheckForm,
     RejectForm,
+    SanctionForm,
 )
 from samverkan.partnership.authorisation_models import (
     AuthorisationApplication,
@@ -58,15 +61,23 @@ register_audit_labels(
         "partnership.answer_assessed": _l("Answer to a criterion assessed"),
         "partnership.application_approved": _l("Application for authorisation approved"),
         "partnership.application_rejected": _l("Application for authorisation rejected"),
+        "partnership.authorisation_rechecked": _l("Authorisation re-checked"),
+        "partnership.sanction_added": _l("Sanction decided"),
+        "partnership.authorisation_revoked": _l("Authorisation revoked"),
     },
     entity_types={"AuthorisationCriterion": _l("Authorisation criterion"),
                   "AuthorisationApplication": _l("Application for authorisation"),
-                  "ApplicationAnswer": _l("Answer to a criterion")},
+                  "ApplicationAnswer": _l("Answer to a criterion"),
+                  "AuthorisationSanction": _l("Sanction")},
     fields={key: label for key, label in {
         "programme_areas": _l("Programme areas"), "decision_reasons": _l("Reasons"),
         "assessment": _l("Assessment"), "assessment_comment": _l("Comment"),
         "evidence": _l("Required evidence"), "active": _l("Active"), "answers": _l("Answers"),
-        "order": _l("Order"), "criterion": _l("Criterion")}.items() if key not in FIELD_LABELS},
+        "order": _l("Order"), "criterion": _l("Criterion"),
+        "next_recheck_on": _l("Next re-check"), "checked_on": _l("Checked on"),
+        "outcome": _l("Outcome"), "level": _l("Level"), "decided_on": _l("Decided on"),
+        "reason": _l("Reason"), "revoked_on": _l("Revoked on"),
+        "application_id": _l("Application")}.items() if key not in FIELD_LABELS},
 )
 
 
@@ -113,10 +124,15 @@ def authorisation():
     status = request.args.get("status", "")
     status = status if status in STATUS_LABELS else ""
     search = (request.args.get("q") or "").strip()[:100]
+    due = request.args.get("due") == "1"
     applications = svc.applications_for(principal.tenant, principal, status=status, search=search)
+    if due:
+        due_ids = {a.id for a in svc.rechecks_due(principal.tenant)}
+        applications = [a for a in applications if a.id in due_ids]
     return render_template(
         "partnership/authorisation/applications.html", applications=applications,
-        status=status, search=search, status_labels=STATUS_LABELS,
+        status=status, search=search, due=due, status_labels=STATUS_LABELS,
+        today=svc.today(),
         can_manage=svc.can_manage_authorisation(principal),
         can_apply=bool(svc.providers_for(principal.tenant, principal)))
 
@@ -151,12 +167,18 @@ def authorisation_application_new():
 
 
 def _detail(application: AuthorisationApplication, *, answers_form=None, assess_form=None,
-            status: int = 200, errors: dict | None = None):
+            recheck_form=None, status: int = 200, errors: dict | None = None):
     principal = current_principal()
     may_apply = svc.can_apply_for(application.organisation_id)(principal)
     is_draft = application.status == "draft"
+    can_manage = svc.can_manage_authorisation(principal)
+    if recheck_form is None:
+        recheck_form = RecheckForm(formdata=None, data={"checked_on": svc.today()})
     return render_template(
         "partnership/authorisation/application.html", application=application,
+        sanctions=svc.sanctions_of(application), level_labels=SANCTION_LEVEL_LABELS,
+        can_follow_up=can_manage and application.status == "approved",
+        recheck_form=recheck_form, today=svc.today(),
         answers=svc.answers_in_order(application), status_labels=STATUS_LABELS,
         assessment_labels=ASSESSMENT_LABELS, area_labels=PROGRAMME_AREA_LABELS,
         can_answer=may_apply and is_draft,
@@ -269,6 +291,70 @@ def authorisation_decide(application_id: int):
         answers=svc.answers_in_order(application), assessment_labels=ASSESSMENT_LABELS,
         all_met=all(a.assessment == "met" for a in application.answers),
         decidable=application.status == "submitted"), code
+
+
+# --- re-checks and sanctions ----------------------------------------------------------------
+
+
+@blueprint.post(f"{BASE}/applications/<int:application_id>/recheck")
+@require(can_view_partnership)
+def authorisation_recheck(application_id: int):
+    """Record a re-check of an approved authorisation; the next one is scheduled."""
+    principal = current_principal()
+    application = _application_or_404(application_id)
+    _manager_only()
+    form = RecheckForm()
+    if form.validate_on_submit():
+        try:
+            svc.record_recheck(principal.tenant, principal, application, form.checked_on.data,
+                               form.outcome.data, form.comment.data or "")
+        except PartnershipError as error:
+            _fail(form, error)
+            application = _application_or_404(application_id)
+            return _detail(application, recheck_form=form,
+                           status=409 if error.code == "not_approved" else 400)
+        db.session.commit()
+        flash(_("The re-check is recorded. The next one is due on %(date)s.",
+                date=application.next_recheck_on.isoformat()), "success")
+        return redirect(url_for("partnership.authorisation_application",
+                                application_id=application.id) + "#recheck")
+    return _detail(application, recheck_form=form, status=400)
+
+
+@blueprint.route(f"{BASE}/applications/<int:application_id>/sanction", methods=["GET", "POST"])
+@require(can_view_partnership)
+def authorisation_sanction(application_id: int):
+    """Decide a sanction (remark, warning or revocation), confirmed; a revocation twice."""
+    principal = current_principal()
+    application = _application_or_404(application_id)
+    _manager_only()
+    form = SanctionForm(data={"decided_on": svc.today()} if request.method == "GET" else None)
+    code = 200
+    if request.method == "POST":
+        code = 400
+        valid = form.validate_on_submit()
+        if form.level.data == "revocation" and not form.confirm_revocation.data:
+            form.confirm_revocation.errors = [*form.confirm_revocation.errors,
+                                              _("Confirm the revocation.")]
+            valid = False
+        if valid:
+            try:
+                svc.add_sanction(principal.tenant, principal, application, form.level.data,
+                                 form.decided_on.data, form.reason.cleaned())
+            except PartnershipError as error:
+                _fail(form, error)
+                application = _application_or_404(application_id)
+                code = 409 if error.code == "not_approved" else 400
+            else:
+                db.session.commit()
+                flash(_("The authorisation is revoked.") if form.level.data == "revocation"
+                      else _("The sanction is recorded."), "success")
+                return redirect(url_for("partnership.authorisation_application",
+                                        application_id=application.id) + "#sanctions")
+    return render_template(
+        "partnership/authorisation/sanction.html", application=application, form=form,
+        sanctions=svc.sanctions_of(application), level_labels=SANCTION_LEVEL_LABELS,
+        status_labels=STATUS_LABELS, possible=application.status == "approved"), code
 
 
 # --- the criteria catalogue ------------------------------------------------------------------
