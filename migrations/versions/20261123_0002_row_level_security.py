@@ -12,6 +12,8 @@ Create Date: 2026-11-23
 
 from alembic import op
 
+from samverkan.migrations import rls
+
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
@@ -27,33 +29,9 @@ TENANT_TABLES = [
     "job_runs",
 ]
 
-RULE = (
-    "(tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::integer"
-    " OR current_setting('app.platform', true) = 'on')"
-)
-
-
-def enable(table: str) -> None:
-    op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
-    op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
-    op.execute(f"CREATE POLICY tenant_isolation ON {table} USING {RULE} WITH CHECK {RULE}")
-
-
-def disable(table: str) -> None:
-    op.execute(f"DROP POLICY IF EXISTS tenant_isolation ON {table}")
-    op.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
-    op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
-
-
 def upgrade():
-    if op.get_bind().dialect.name != "postgresql":
-        return
-    for table in TENANT_TABLES:
-        enable(table)
+    rls.enable(*TENANT_TABLES)
 
 
 def downgrade():
-    if op.get_bind().dialect.name != "postgresql":
-        return
-    for table in TENANT_TABLES:
-        disable(table)
+    rls.disable(*TENANT_TABLES)

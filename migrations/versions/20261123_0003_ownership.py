@@ -3,13 +3,15 @@
 Owner stakes, strategies, goal themes, steering goals with milestones and transitions, owners'
 meetings, agenda items, votes, decisions and progress reports. Every new table is
 tenant-owned and gets the row-level security policy of revision 0002 on PostgreSQL
-(``TENANT_TABLES`` below; the same ``RULE``).
+(``TENANT_TABLES`` below; see ``samverkan.migrations.rls``).
 
 Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-23
 """
 from alembic import op
+
+from samverkan.migrations import rls
 import sqlalchemy as sa
 
 
@@ -32,24 +34,6 @@ TENANT_TABLES = [
     'decisions',
     'progress_reports',
 ]
-
-RULE = (
-    "(tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::integer"
-    " OR current_setting('app.platform', true) = 'on')"
-)
-
-
-def enable(table: str) -> None:
-    op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
-    op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
-    op.execute(f"CREATE POLICY tenant_isolation ON {table} USING {RULE} WITH CHECK {RULE}")
-
-
-def disable(table: str) -> None:
-    op.execute(f"DROP POLICY IF EXISTS tenant_isolation ON {table}")
-    op.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
-    op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
-
 
 def upgrade():
     op.create_table('goal_themes',
@@ -287,15 +271,11 @@ def upgrade():
             ['adopted_decision_id'], ['id'], ondelete='SET NULL',
         )
 
-    if op.get_bind().dialect.name == 'postgresql':
-        for table in TENANT_TABLES:
-            enable(table)
+    rls.enable(*TENANT_TABLES)
 
 
 def downgrade():
-    if op.get_bind().dialect.name == 'postgresql':
-        for table in TENANT_TABLES:
-            disable(table)
+    rls.disable(*TENANT_TABLES)
 
     with op.batch_alter_table('steering_goals', schema=None) as batch_op:
         batch_op.drop_constraint(

@@ -1,13 +1,15 @@
 """Agreement documents and sent report reminders, with row-level security.
 
 Both tables are tenant-owned and get the row-level security policy of revision 0002 on
-PostgreSQL (``TENANT_TABLES`` below; the same ``RULE``).
+PostgreSQL (``TENANT_TABLES`` below; see ``samverkan.migrations.rls``).
 
 Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-24
 """
 from alembic import op
+
+from samverkan.migrations import rls
 import sqlalchemy as sa
 
 
@@ -18,24 +20,6 @@ branch_labels = None
 depends_on = None
 
 TENANT_TABLES = ['agreement_documents', 'report_reminders']
-
-RULE = (
-    "(tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::integer"
-    " OR current_setting('app.platform', true) = 'on')"
-)
-
-
-def enable(table: str) -> None:
-    op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
-    op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
-    op.execute(f"CREATE POLICY tenant_isolation ON {table} USING {RULE} WITH CHECK {RULE}")
-
-
-def disable(table: str) -> None:
-    op.execute(f"DROP POLICY IF EXISTS tenant_isolation ON {table}")
-    op.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
-    op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
-
 
 def upgrade():
     op.create_table('agreement_documents',
@@ -84,15 +68,11 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_report_reminders_period_id'), ['period_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_report_reminders_tenant_id'), ['tenant_id'], unique=False)
 
-    if op.get_bind().dialect.name == 'postgresql':
-        for table in TENANT_TABLES:
-            enable(table)
+    rls.enable(*TENANT_TABLES)
 
 
 def downgrade():
-    if op.get_bind().dialect.name == 'postgresql':
-        for table in TENANT_TABLES:
-            disable(table)
+    rls.disable(*TENANT_TABLES)
 
     with op.batch_alter_table('report_reminders', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_report_reminders_tenant_id'))

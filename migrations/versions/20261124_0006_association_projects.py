@@ -2,7 +2,7 @@
 and the participants' consents to share, with row-level security.
 
 Every table is tenant-owned and gets the row-level security policy of revision 0002 on
-PostgreSQL (``TENANT_TABLES`` below; the same ``RULE``). A consent row lives in the
+PostgreSQL (``TENANT_TABLES`` below; see ``samverkan.migrations.rls``). A consent row lives in the
 participant's tenant; its project and participant ids are plain integers (no foreign key
 across tenants).
 
@@ -11,6 +11,8 @@ Revises: 0005
 Create Date: 2026-11-24
 """
 from alembic import op
+
+from samverkan.migrations import rls
 import sqlalchemy as sa
 
 
@@ -22,24 +24,6 @@ depends_on = None
 
 TENANT_TABLES = ['projects', 'project_funding', 'project_milestones', 'project_events',
                  'project_participants', 'participant_consents']
-
-RULE = (
-    "(tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::integer"
-    " OR current_setting('app.platform', true) = 'on')"
-)
-
-
-def enable(table: str) -> None:
-    op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
-    op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
-    op.execute(f"CREATE POLICY tenant_isolation ON {table} USING {RULE} WITH CHECK {RULE}")
-
-
-def disable(table: str) -> None:
-    op.execute(f"DROP POLICY IF EXISTS tenant_isolation ON {table}")
-    op.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
-    op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
-
 
 def upgrade():
     op.create_table('participant_consents',
@@ -163,15 +147,11 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_project_participants_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_project_participants_tenant_id'), ['tenant_id'], unique=False)
 
-    if op.get_bind().dialect.name == 'postgresql':
-        for table in TENANT_TABLES:
-            enable(table)
+    rls.enable(*TENANT_TABLES)
 
 
 def downgrade():
-    if op.get_bind().dialect.name == 'postgresql':
-        for table in TENANT_TABLES:
-            disable(table)
+    rls.disable(*TENANT_TABLES)
 
     with op.batch_alter_table('project_participants', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_project_participants_tenant_id'))

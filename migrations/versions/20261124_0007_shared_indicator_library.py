@@ -2,13 +2,15 @@
 templates, with row-level security, and on indicators the template they were adopted from.
 
 Every new table is tenant-owned and gets the row-level security policy of revision 0002 on
-PostgreSQL (``TENANT_TABLES`` below; the same ``RULE``).
+PostgreSQL (``TENANT_TABLES`` below; see ``samverkan.migrations.rls``).
 
 Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-24
 """
 from alembic import op
+
+from samverkan.migrations import rls
 import sqlalchemy as sa
 
 
@@ -19,24 +21,6 @@ branch_labels = None
 depends_on = None
 
 TENANT_TABLES = ['indicator_templates', 'agreement_templates', 'agreement_template_items']
-
-RULE = (
-    "(tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::integer"
-    " OR current_setting('app.platform', true) = 'on')"
-)
-
-
-def enable(table: str) -> None:
-    op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
-    op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
-    op.execute(f"CREATE POLICY tenant_isolation ON {table} USING {RULE} WITH CHECK {RULE}")
-
-
-def disable(table: str) -> None:
-    op.execute(f"DROP POLICY IF EXISTS tenant_isolation ON {table}")
-    op.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
-    op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
-
 
 def upgrade():
     op.create_table('agreement_templates',
@@ -104,15 +88,11 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_indicators_template_tenant_id'), ['template_tenant_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_indicators_template_tenant_id_tenants'), 'tenants', ['template_tenant_id'], ['id'], ondelete='SET NULL')
 
-    if op.get_bind().dialect.name == 'postgresql':
-        for table in TENANT_TABLES:
-            enable(table)
+    rls.enable(*TENANT_TABLES)
 
 
 def downgrade():
-    if op.get_bind().dialect.name == 'postgresql':
-        for table in TENANT_TABLES:
-            disable(table)
+    rls.disable(*TENANT_TABLES)
 
     with op.batch_alter_table('indicators', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_indicators_template_tenant_id_tenants'), type_='foreignkey')

@@ -2,13 +2,15 @@
 row-level security. The bytes live outside the database, under the document root.
 
 The new table is tenant-owned and gets the row-level security policy of revision 0002 on
-PostgreSQL (``TENANT_TABLES`` below; the same ``RULE``).
+PostgreSQL (``TENANT_TABLES`` below; see ``samverkan.migrations.rls``).
 
 Revision ID: 0008
 Revises: 0007
 Create Date: 2026-11-24
 """
 from alembic import op
+
+from samverkan.migrations import rls
 import sqlalchemy as sa
 
 
@@ -19,24 +21,6 @@ branch_labels = None
 depends_on = None
 
 TENANT_TABLES = ['project_documents']
-
-RULE = (
-    "(tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::integer"
-    " OR current_setting('app.platform', true) = 'on')"
-)
-
-
-def enable(table: str) -> None:
-    op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
-    op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
-    op.execute(f"CREATE POLICY tenant_isolation ON {table} USING {RULE} WITH CHECK {RULE}")
-
-
-def disable(table: str) -> None:
-    op.execute(f"DROP POLICY IF EXISTS tenant_isolation ON {table}")
-    op.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
-    op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
-
 
 def upgrade():
     op.create_table('project_documents',
@@ -63,15 +47,11 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_project_documents_project_id'), ['project_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_project_documents_tenant_id'), ['tenant_id'], unique=False)
 
-    if op.get_bind().dialect.name == 'postgresql':
-        for table in TENANT_TABLES:
-            enable(table)
+    rls.enable(*TENANT_TABLES)
 
 
 def downgrade():
-    if op.get_bind().dialect.name == 'postgresql':
-        for table in TENANT_TABLES:
-            disable(table)
+    rls.disable(*TENANT_TABLES)
 
     with op.batch_alter_table('project_documents', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_project_documents_tenant_id'))

@@ -2,13 +2,15 @@
 assessment per criterion, and the decision (programme areas, validity, reasons).
 
 The new tables are tenant-owned and get the row-level security policy of revision 0002 on
-PostgreSQL (``TENANT_TABLES`` below; the same ``RULE``).
+PostgreSQL (``TENANT_TABLES`` below; see ``samverkan.migrations.rls``).
 
 Revision ID: 0009
 Revises: 0008
 Create Date: 2026-11-24
 """
 from alembic import op
+
+from samverkan.migrations import rls
 import sqlalchemy as sa
 
 
@@ -19,24 +21,6 @@ branch_labels = None
 depends_on = None
 
 TENANT_TABLES = ['authorisation_criteria', 'authorisation_applications', 'application_answers']
-
-RULE = (
-    "(tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::integer"
-    " OR current_setting('app.platform', true) = 'on')"
-)
-
-
-def enable(table: str) -> None:
-    op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
-    op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
-    op.execute(f"CREATE POLICY tenant_isolation ON {table} USING {RULE} WITH CHECK {RULE}")
-
-
-def disable(table: str) -> None:
-    op.execute(f"DROP POLICY IF EXISTS tenant_isolation ON {table}")
-    op.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
-    op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
-
 
 def upgrade():
     op.create_table('authorisation_criteria',
@@ -101,15 +85,11 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_application_answers_criterion_id'), ['criterion_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_application_answers_tenant_id'), ['tenant_id'], unique=False)
 
-    if op.get_bind().dialect.name == 'postgresql':
-        for table in TENANT_TABLES:
-            enable(table)
+    rls.enable(*TENANT_TABLES)
 
 
 def downgrade():
-    if op.get_bind().dialect.name == 'postgresql':
-        for table in TENANT_TABLES:
-            disable(table)
+    rls.disable(*TENANT_TABLES)
 
     with op.batch_alter_table('application_answers', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_application_answers_tenant_id'))
