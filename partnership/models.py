@@ -501,6 +501,12 @@ class AgreementTemplateItem(TenantScoped, db.Model):
     indicator_template: Mapped[IndicatorTemplate] = relationship()
 
 
-# The authorisation of providers lives in a module of its own; imported here so that the
-# metadata (and Alembic) see its tables wherever the partnership models are imported.
-from samverkan.partnership import authorisation_models  # noqa: E402, F401
+# The authorisation model lives in modules of its own; imported here so that the metadata (and
+# Alembic) see its tables wherever the partnership models are imported.
+from samverkan.partnership import (  # noqa: E402, F401
+    authorisation_models,
+    dialogue_models,
+    purchasing_models,
+    spot_check_models,
+    training_order_models,
+)

@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -604,7 +605,58 @@ class Factory:
             db.session.add_all([criterion, application])
             db.session.commit()
             made[tenant.id] = {"criterion": criterion.id, "application": application.id,
-                               "answer": application.answers[0].id}
+                               "answer": application.answers[0].id, "provider": provider.id}
+            return made[tenant.id]
+
+    def purchasing_rows(self, tenant) -> dict:
+        """A row in each purchasing table of ``tenant`` (made once per tenant): a compensation
+        model version, an enrolment, an invoice with a line, an attachment of the authorisation
+        answer and a follow-up action. Returns the ids."""
+        from samverkan.partnership.purchasing_models import (
+            AnswerAttachment,
+            CompensationVersion,
+            Enrolment,
+            FollowUpAction,
+            Invoice,
+            InvoiceLine,
+        )
+
+        made = self.__dict__.setdefault("_purchasing", {})
+        if tenant.id in made:
+            return made[tenant.id]
+        rows = self.authorisation_rows(tenant)
+        provider_id = rows["provider"]
+        with self.app.app_context(), tenant_scope(tenant.id):
+            version = CompensationVersion(
+                tenant_id=tenant.id, version=1, valid_from=date(2025, 1, 1), base_year=2025,
+                during_course_share=Decimal("0.65"), on_grades_share=Decimal("0.35"),
+                grade_deadline_days=30,
+                components=[{"course_type": "vocational", "basis": "course_point",
+                             "amount": "60"}])
+            enrolment = Enrolment(
+                tenant_id=tenant.id, organisation_id=provider_id, student_ref="S-1",
+                course_type="vocational", course_code="VARVAR0", starts_on=date(2025, 1, 13),
+                ends_on=date(2025, 3, 21), course_points=Decimal(100))
+            invoice = Invoice(tenant_id=tenant.id, organisation_id=provider_id, number="F-1",
+                              period_start=date(2025, 1, 1), period_end=date(2025, 1, 31),
+                              received_on=date(2025, 2, 5))
+            invoice.lines.append(InvoiceLine(tenant_id=tenant.id, student_ref="S-1",
+                                             course_type="vocational", part="during_course",
+                                             amount=Decimal("1300.00")))
+            attachment = AnswerAttachment(
+                tenant_id=tenant.id, answer_id=rows["answer"], filename="intyg.pdf",
+                content_type="application/pdf", size=4, sha256="0" * 64,
+                storage_key=f"attachment-{tenant.id}")
+            action = FollowUpAction(
+                tenant_id=tenant.id, organisation_id=provider_id, source_kind="spot_check",
+                source_id=1, description="Rätta närvaron", owner="Rektor",
+                due_on=date(2025, 3, 1))
+            db.session.add_all([version, enrolment, invoice, attachment, action])
+            db.session.commit()
+            made[tenant.id] = {"version": version.id, "enrolment": enrolment.id,
+                               "invoice": invoice.id, "invoice_line": invoice.lines[0].id,
+                               "attachment": attachment.id, "action": action.id,
+                               "provider": provider_id}
             return made[tenant.id]
 
 

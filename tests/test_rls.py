@@ -57,6 +57,10 @@ ROW_MAKERS = {
     **dict.fromkeys(["authorisation_criteria", "authorisation_applications", "application_answers",
                      "authorisation_sanctions"],
                     lambda f, t: f.authorisation_rows(t)),
+    # Purchasing under the authorisation model: one set of rows fills every table of it.
+    **dict.fromkeys(["compensation_versions", "enrolments", "invoices", "invoice_lines",
+                     "answer_attachments", "follow_up_actions"],
+                    lambda f, t: f.purchasing_rows(t)),
 }
 
 

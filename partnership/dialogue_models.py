@@ -1,0 +1,1 @@
+"""Models of dialogue (filled in by its feature)."""

@@ -1,0 +1,1 @@
+"""Models of spot_check (filled in by its feature)."""

@@ -1,0 +1,1 @@
+"""Models of training_order (filled in by its feature)."""
