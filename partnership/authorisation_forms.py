@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
@@ -120,3 +121,10 @@ class RecheckForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.outcome.choices = list(RECHECK_OUTCOME_LABELS.items())
+
+
+class AttachmentForm(FlaskForm):
+    """A file attached to one answer (``answer_id``) of a draft application."""
+
+    answer_id = HiddenField()
+    file = FileField(_l("File"), validators=[FileRequired(message=_l("Choose a file to upload."))])

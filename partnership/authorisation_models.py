@@ -4,8 +4,8 @@ with an answer per criterion, the purchaser's assessment of each answer and the 
 Every table is tenant-owned. Per-locale texts are JSON objects keyed by locale. An approved
 application whose validity includes today makes its provider authorised for the approved
 programme areas (the public register lists those) until it is revoked, the last step of the
-sanctions ladder (remark, warning, revocation; :class:`AuthorisationSanction`). Attachments per
-answer are not modelled yet.
+sanctions ladder (remark, warning, revocation; :class:`AuthorisationSanction`). The attachments of
+an answer are :class:`samverkan.partnership.purchasing_models.AnswerAttachment`.
 """
 
 from __future__ import annotations

@@ -124,6 +124,8 @@ class SettingsForm(FlaskForm):
     reminder_days_before = StringField(_l("Reminder (days before the deadline)"),
                                        validators=[required(), max_length(4)],
                                        render_kw=_numeric())
+    recheck_months = StringField(_l("Re-check interval of authorisations (months)"),
+                                 validators=[required(), max_length(4)], render_kw=_numeric())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

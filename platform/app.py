@@ -20,7 +20,8 @@ MODULES: list[str] = [
 # API modules of a domain beside its ``api.py``, each with a ``blueprint``.
 MORE_API_MODULES: dict[str, list[str]] = {
     "samverkan.tenants": ["project_api"],
-    "samverkan.partnership": ["library_api"],
+    "samverkan.partnership": ["library_api", "authorisation_api", "invoice_api", "spot_check_api",
+                              "training_order_api", "compensation_api"],
 }
 
 

@@ -79,6 +79,18 @@ ORGANISATIONS = [
     ("falun", "falun", "municipality", {"sv": "Falu kommun"}, "212000-2080", "SE"),
     ("falun", "provider", "provider", {"sv": "Dalarnas Yrkesakademi AB"}, "556782-7315", "SE"),
     ("falun", "lernia", "provider", {"sv": "Lernia Utbildning AB"}, "556575-1475", "SE"),
+    # falun's authorised providers and applicants (samverkan.partnership.demo_authorisation)
+    ("falun", "hermods", "provider", {"sv": "Hermods AB"}, "556130-2489", "SE"),
+    ("falun", "nti", "provider", {"sv": "NTI Vuxenutbildning AB"}, "556487-3312", "SE"),
+    ("falun", "folkuniversitetet", "provider", {"sv": "Folkuniversitetet Falun"}, "556702-4418",
+     "SE"),
+    ("falun", "medlearn", "provider", {"sv": "Medlearn AB"}, "556891-2041", "SE"),
+    ("falun", "astar", "provider", {"sv": "Astar AB"}, "556743-6182", "SE"),
+    ("falun", "eductus", "provider", {"sv": "AcadeMedia Eductus AB"}, "556398-5513", "SE"),
+    ("falun", "bergslagen", "provider", {"sv": "Bergslagens Vuxenskola AB"}, "556914-7720", "SE"),
+    ("falun", "snabbkurs", "provider", {"sv": "Snabbkurs Direkt AB"}, "559201-3352", "SE"),
+    ("falun", "vardakademin", "provider", {"sv": "Vård & Omsorgsakademin Dalarna AB"},
+     "559318-4400", "SE"),
     ("falun", "stora", "employer", {"sv": "Stora Enso Kvarnsveden AB"}, "556021-9650", "SE"),
     ("forbundet", "forbundet", "other",
      {"sv": "Kommunförbundet i Österbotten", "fi": "Pohjanmaan kuntaliitto"}, "0209681-9", "FI"),
@@ -121,6 +133,8 @@ USERS = [
     ("purchaser@example.org", "Per Purchaser", "sv", False,
      [("falun", ["purchaser"], None), ("kustregionen", ["purchaser"], None)]),
     ("viewer@example.org", "Ville Viewer", "fi", False, [("kustregionen", ["viewer"], None)]),
+    ("counsellor@example.org", "Siv Vägledare", "sv", False,
+     [("falun", ["guidance_counsellor"], None)]),
     ("admin.kustregionen@example.org", "Anna Admin", "sv", False, [("kustregionen", ["admin"], None)]),
     # the association project's participants (samverkan.tenants.demo_projects)
     ("admin.korsholm@example.org", "Kim Korsholm", "sv", False, [("korsholm", ["admin"], None)]),
@@ -690,6 +704,7 @@ def _seed_owner_steering(organisations: dict) -> None:
 def seed() -> None:
     """Create or complete the demo data, then commit."""
     from samverkan.partnership.demo import seed_partnership
+    from samverkan.partnership.demo_authorisation import seed_authorisation
     from samverkan.tenants.demo_projects import seed_projects
 
     with platform_scope("demo data spans every demo tenant"):
@@ -700,6 +715,7 @@ def seed() -> None:
         _seed_api_client(organisations)
         _seed_owner_steering(organisations)
         seed_partnership(organisations)
+        seed_authorisation(organisations)
         seed_projects(organisations)
     db.session.commit()
 

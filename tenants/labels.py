@@ -10,6 +10,7 @@ ROLE_LABELS = {
     "provider_reporter": _l("Provider reporter"),
     "purchaser": _l("Purchaser"),
     "coordinator": _l("Coordinator"),
+    "guidance_counsellor": _l("Guidance counsellor"),
     "viewer": _l("Viewer"),
 }
 

@@ -37,6 +37,7 @@ class Role(enum.StrEnum):
     PROVIDER_REPORTER = "provider_reporter"
     PURCHASER = "purchaser"
     COORDINATOR = "coordinator"
+    GUIDANCE_COUNSELLOR = "guidance_counsellor"
     VIEWER = "viewer"
 
 

@@ -659,6 +659,104 @@ class Factory:
                                "provider": provider_id}
             return made[tenant.id]
 
+    def spot_check_rows(self, tenant) -> dict:
+        """A row in each spot-check table of ``tenant`` (made once per tenant): a spot check of
+        the purchasing rows' provider with one sampled item. Returns the ids."""
+        from samverkan.partnership.spot_check_models import SpotCheck, SpotCheckItem
+
+        made = self.__dict__.setdefault("_spot_checks", {})
+        if tenant.id in made:
+            return made[tenant.id]
+        rows = self.purchasing_rows(tenant)
+        with self.app.app_context(), tenant_scope(tenant.id):
+            spot_check = SpotCheck(
+                tenant_id=tenant.id, organisation_id=rows["provider"],
+                population_kind="enrolments", period_start=date(2025, 1, 1),
+                period_end=date(2025, 6, 30), seed="0123456789abcdef", sample_count=1,
+                population_size=1, population_refs=["S-1/VARVAR0"])
+            spot_check.items.append(SpotCheckItem(tenant_id=tenant.id, rank=1,
+                                                  ref="S-1/VARVAR0", status="finding",
+                                                  finding="Närvaro saknas"))
+            db.session.add(spot_check)
+            db.session.commit()
+            made[tenant.id] = {"spot_check": spot_check.id, "item": spot_check.items[0].id,
+                               "provider": rows["provider"], "action": rows["action"]}
+            return made[tenant.id]
+
+
+    def training_order_rows(self, tenant) -> dict:
+        """A row in each training-order table of ``tenant`` (made once per tenant): an
+        employer's order sent to the authorisation rows' provider, with its offer. Returns the
+        ids."""
+        from samverkan.partnership.training_order_models import (
+            TrainingOffer,
+            TrainingOrder,
+            TrainingOrderRecipient,
+        )
+
+        made = self.__dict__.setdefault("_training_orders", {})
+        if tenant.id in made:
+            return made[tenant.id]
+        provider_id = self.authorisation_rows(tenant)["provider"]
+        employer = self.organisation(tenant, kind="employer")
+        with self.app.app_context(), tenant_scope(tenant.id):
+            order = TrainingOrder(
+                tenant_id=tenant.id, employer_id=employer.id, competence="Svetsare",
+                programme_area="industry", people=4, place="Borlänge",
+                wanted_start_on=date(2025, 3, 3), need_registered_on=date(2025, 2, 1),
+                specification={"sv": "Svetsning MIG/MAG"}, status="sent",
+                sent_on=date(2025, 2, 3), answer_by=date(2025, 2, 14))
+            order.recipients.append(TrainingOrderRecipient(tenant_id=tenant.id,
+                                                           organisation_id=provider_id))
+            order.offers.append(TrainingOffer(
+                tenant_id=tenant.id, organisation_id=provider_id,
+                planned_start_on=date(2025, 3, 3), places=4, price=Decimal("120000.00"),
+                description="Kvällskurs", status="submitted"))
+            db.session.add(order)
+            db.session.commit()
+            made[tenant.id] = {"order": order.id, "recipient": order.recipients[0].id,
+                               "offer": order.offers[0].id, "provider": provider_id,
+                               "employer": employer.id}
+            return made[tenant.id]
+
+    def dialogue_rows(self, tenant) -> dict:
+        """A row in each quality-dialogue table of ``tenant`` (made once per tenant): an agenda
+        template item, a dialogue with the purchasing rows' provider, a guidance observation
+        taken to it and an action agreed in it. Returns the ids."""
+        from samverkan.partnership.dialogue_models import (
+            AgendaTemplateItem,
+            GuidanceObservation,
+            QualityDialogue,
+        )
+        from samverkan.partnership.purchasing_models import FollowUpAction
+
+        made = self.__dict__.setdefault("_dialogues", {})
+        if tenant.id in made:
+            return made[tenant.id]
+        provider_id = self.purchasing_rows(tenant)["provider"]
+        with self.app.app_context(), tenant_scope(tenant.id):
+            item = AgendaTemplateItem(tenant_id=tenant.id, position=1,
+                                      text={"sv": "Resultat", "fi": "Tulokset"})
+            dialogue = QualityDialogue(tenant_id=tenant.id, organisation_id=provider_id,
+                                       scheduled_on=date(2026, 3, 10), status="planned",
+                                       agenda={"sv": "1. Resultat"}, minutes={})
+            dialogue.observations.append(GuidanceObservation(
+                tenant_id=tenant.id, organisation_id=provider_id, observed_on=date(2026, 2, 1),
+                theme="teaching", tone="concern", text="Få lärarledda timmar",
+                status="taken_to_dialogue"))
+            db.session.add_all([item, dialogue])
+            db.session.flush()
+            action = FollowUpAction(
+                tenant_id=tenant.id, organisation_id=provider_id, source_kind="dialogue",
+                source_id=dialogue.id, description="Fler lärarledda timmar", owner="Rektor",
+                owner_party="provider", due_on=date(2026, 6, 1))
+            db.session.add(action)
+            db.session.commit()
+            made[tenant.id] = {"agenda_item": item.id, "dialogue": dialogue.id,
+                               "observation": dialogue.observations[0].id, "action": action.id,
+                               "provider": provider_id}
+            return made[tenant.id]
+
 
 @pytest.fixture
 def factory(app) -> Factory:

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 import pytest
 
 from samverkan.partnership.services import authorisation as svc
+from samverkan.partnership.services import settings as psvc
 from samverkan.partnership.services.common import PartnershipPermissionError
 from samverkan.platform.db import db
 from tests.test_authorisation import refused
@@ -76,6 +77,21 @@ def test_approval_schedules_the_recheck_and_recording_one_moves_it_on(world):
                 svc.record_recheck(world.tenant, world.p(key), world.app_(application_id),
                                    TODAY, "ok")
     assert "partnership.authorisation_rechecked" in world.actions()
+
+
+def test_the_recheck_interval_is_the_tenants_setting(world):
+    with world.scope():
+        assert svc.recheck_months(world.tenant) == svc.RECHECK_MONTHS == 12
+        psvc.update_partnership_settings(world.tenant, world.p("admin"), {"recheck_months": 6})
+        db.session.commit()
+        assert svc.recheck_months(world.tenant) == 6
+    application_id = approved(world)
+    with world.scope():
+        assert world.app_(application_id).next_recheck_on == svc.add_months(START, 6)
+        svc.record_recheck(world.tenant, world.p("purchaser"), world.app_(application_id),
+                           TODAY, "ok")
+        db.session.commit()
+        assert world.app_(application_id).next_recheck_on == svc.add_months(TODAY, 6)
 
 
 def test_the_ladder_revocation_needs_an_earlier_warning_and_ends_the_authorisation(world):

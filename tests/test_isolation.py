@@ -97,6 +97,27 @@ ARGS: dict[str, Arg] = {
     # Authorisation of providers: a criterion and an application answering it.
     **{name: Arg(lambda w, t: w.factory.authorisation_rows(t), value=lambda ids, _, key=key: ids[key])
        for name, key in (("criterion_id", "criterion"), ("application_id", "application"))},
+    # An attachment of that application's answer (its file is not stored: a download is 404).
+    "attachment_id": Arg(lambda w, t: w.factory.purchasing_rows(t),
+                         value=lambda ids, _: ids["attachment"]),
+    # A provider's invoice with a line.
+    "invoice_id": Arg(lambda w, t: w.factory.purchasing_rows(t),
+                      value=lambda ids, _: ids["invoice"]),
+    # The compensation model: a version and a provider's enrolment.
+    **{name: Arg(lambda w, t: w.factory.purchasing_rows(t), value=lambda ids, _, key=key: ids[key])
+       for name, key in (("model_version_id", "version"), ("enrolment_id", "enrolment"))},
+    # Training orders: an employer's sent order and a provider's offer on it.
+    **{name: Arg(lambda w, t: w.factory.training_order_rows(t),
+                 value=lambda ids, _, key=key: ids[key])
+       for name, key in (("order_id", "order"), ("offer_id", "offer"))},
+    # Quality dialogues: an agenda item, a dialogue, an observation and an agreed action.
+    **{name: Arg(lambda w, t: w.factory.dialogue_rows(t), value=lambda ids, _, key=key: ids[key])
+       for name, key in (("dialogue_id", "dialogue"), ("agenda_item_id", "agenda_item"),
+                         ("observation_id", "observation"), ("dialogue_action_id", "action"))},
+    # Spot checks: a spot check with a sampled item, and a follow-up action.
+    **{name: Arg(lambda w, t: w.factory.spot_check_rows(t), value=lambda ids, _, key=key: ids[key])
+       for name, key in (("spot_check_id", "spot_check"), ("sample_id", "item"),
+                         ("action_id", "action"))},
 }
 
 

@@ -91,7 +91,7 @@ def assert_unique_ids(page: str) -> None:
 
 
 SETTINGS = {"frequency": "quarter", "deadline_offset_days": "30", "near_percent": "10",
-            "reminder_days_before": "14"}
+            "reminder_days_before": "14", "recheck_months": "12"}
 
 
 def test_only_admins_open_the_settings(world):
@@ -106,6 +106,7 @@ def test_only_admins_open_the_settings(world):
     page = main(admin.get(URL))
     assert 'aria-current="page">Settings</a>' in page
     assert 'name="reminder_days_before"' in page and 'value="14"' in page  # the default
+    assert 'name="recheck_months"' in page and 'value="12"' in page  # the default
     assert '<option selected value="quarter">Quarterly</option>' in page
     assert "There are no reporting periods yet." in page
 
@@ -113,10 +114,12 @@ def test_only_admins_open_the_settings(world):
 def test_an_admin_changes_the_settings(world):
     admin = world.client("admin")
     response = admin.post(URL, data={"frequency": "month", "deadline_offset_days": "10",
-                                     "near_percent": "12,5", "reminder_days_before": "7"})
+                                     "near_percent": "12,5", "reminder_days_before": "7",
+                                     "recheck_months": "6"})
     assert response.status_code == 302
     assert world.settings() == {"frequency": "month", "deadline_offset_days": 10,
-                                "near_percent": "12.5", "reminder_days_before": 7}
+                                "near_percent": "12.5", "reminder_days_before": 7,
+                                "recheck_months": 6}
     page = main(admin.get(URL))
     assert "The partnership settings are saved." in page
     assert '<option selected value="month">Monthly</option>' in page and 'value="7"' in page
@@ -124,6 +127,7 @@ def test_an_admin_changes_the_settings(world):
         entry = db.session.scalar(select(AuditEntry).where(
             AuditEntry.action == "partnership.settings_changed"))
         assert entry.before["reminder_days_before"] == 14 and entry.after["reminder_days_before"] == 7
+        assert entry.before["recheck_months"] == 12 and entry.after["recheck_months"] == 6
 
 
 @pytest.mark.parametrize("field, value, message", [
@@ -132,6 +136,9 @@ def test_an_admin_changes_the_settings(world):
     ("deadline_offset_days", "-1", "Enter a number of days from 0 to 365."),
     ("reminder_days_before", "400", "Enter a number of days from 0 to 365."),
     ("reminder_days_before", "", "This field is required."),
+    ("recheck_months", "0", "Enter a number of months from 1 to 60."),
+    ("recheck_months", "61", "Enter a number of months from 1 to 60."),
+    ("recheck_months", "1.5", "Enter a number of months from 1 to 60."),
     ("frequency", "weekly", "Choose a reporting frequency."),
 ])
 def test_invalid_settings_change_nothing(world, snapshots, field, value, message):

@@ -61,6 +61,14 @@ ROW_MAKERS = {
     **dict.fromkeys(["compensation_versions", "enrolments", "invoices", "invoice_lines",
                      "answer_attachments", "follow_up_actions"],
                     lambda f, t: f.purchasing_rows(t)),
+    # Training orders: one set of rows fills every table of them.
+    **dict.fromkeys(["training_orders", "training_order_recipients", "training_offers"],
+                    lambda f, t: f.training_order_rows(t)),
+    # Spot checks: one spot check with a sampled item fills every table of them.
+    **dict.fromkeys(["spot_checks", "spot_check_items"], lambda f, t: f.spot_check_rows(t)),
+    # Quality dialogues: one set of rows fills every table of them.
+    **dict.fromkeys(["dialogue_agenda_items", "quality_dialogues", "guidance_observations"],
+                    lambda f, t: f.dialogue_rows(t)),
 }
 
 

@@ -6,10 +6,13 @@ Who may do what (checked here, again, whatever the page or API checked):
 * the criteria catalogue, the assessment and the decision: purchasers and admins
   (:data:`can_manage_authorisation`); a criterion that an application answers is deactivated,
   never deleted;
-* an application for a provider organisation: its provider reporter (a person bound to it) or
-  the purchaser on its behalf (:func:`can_apply_for`), while the application is a draft;
+* an application for a provider organisation: its provider reporter (a person bound to it, or
+  the provider's API client with the ``report`` scope) or the purchaser on its behalf
+  (:func:`can_apply_for`), while the application is a draft; the same people attach files to
+  the answers and remove them while it is a draft (:func:`add_attachment`);
 * reading: the broad roles see every application of the tenant; a principal bound to an
-  organisation sees only that organisation's applications (:func:`applications_for`).
+  organisation sees only that organisation's applications (:func:`applications_for`), and
+  whoever sees an application downloads its attachments.
 
 Lifecycle: ``draft`` (answers are saved; the application follows the active criteria) →
 ``submitted`` (every active criterion answered; the set of criteria is then fixed) →
@@ -17,7 +20,8 @@ Lifecycle: ``draft`` (answers are saved; the application follows the active crit
 or ``rejected`` (reasons in at least one of the tenant's languages). Every write is audited.
 
 Follow-up of an approved authorisation (purchasers and admins): approving schedules a re-check
-:data:`RECHECK_MONTHS` (12) months after ``valid_from`` (:func:`recheck_months`); recording a
+the tenant's re-check interval after ``valid_from`` (:func:`recheck_months`: the partnership
+setting ``recheck_months``, 1-60, default :data:`RECHECK_MONTHS`, 12); recording a
 re-check moves it on by the same interval from its date (:func:`rechecks_due` lists those that
 have come). Breaches follow the sanctions ladder
 remark < warning < revocation (:func:`add_sanction`, approved authorisations only); a
@@ -30,6 +34,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -49,6 +54,7 @@ from samverkan.partnership.permissions import (
     is_purchaser,
     sees_everything,
 )
+from samverkan.partnership.purchasing_models import AnswerAttachment
 from samverkan.partnership.services.common import (
     PartnershipError,
     code_value,
@@ -58,10 +64,12 @@ from samverkan.partnership.services.common import (
     texts,
     today,
 )
+from samverkan.partnership.services.settings import partnership_settings
+from samverkan.platform import files
 from samverkan.platform.db import db, utcnow
 from samverkan.platform.i18n import translated
 from samverkan.tenants.models import Organisation, OrganisationKind, Tenant
-from samverkan.tenants.permissions import Principal, Rule, is_person
+from samverkan.tenants.permissions import Principal, Rule, has_scope
 
 # Swedish adult-education programme areas; a per-tenant list is not modelled yet. The labels
 # are in :mod:`samverkan.partnership.authorisation_forms`.
@@ -76,13 +84,17 @@ DECISION_FIELDS = ["status", "programme_areas", "valid_from", "valid_to", "decis
 
 RECHECK_MONTHS = 12  # months from the start of an authorisation (or a re-check) to the next
 RECHECK_OUTCOMES = ("ok", "remark")
+ATTACHMENTS_PER_ANSWER = 20
+ATTACHMENT_FIELDS = ["answer_id", "filename", "content_type", "size", "sha256"]
 
 can_manage_authorisation = is_purchaser
 
 
 def can_apply_for(organisation_id: int | None) -> Rule:
-    """Create, answer and submit an application of this provider organisation."""
-    return is_purchaser | (is_provider_reporter & is_person & bound_to(organisation_id))
+    """Create, answer and submit an application of this provider organisation (and attach
+    files to its answers): the purchaser, or the provider's reporter (a person, or the
+    provider's API client with the ``report`` scope)."""
+    return is_purchaser | (is_provider_reporter & bound_to(organisation_id) & has_scope("report"))
 
 
 def sees_application(application: AuthorisationApplication) -> Rule:
@@ -266,10 +278,14 @@ def create_application(tenant: Tenant, principal: Principal,
 
 
 def _follow_criteria(tenant: Tenant, application: AuthorisationApplication) -> None:
-    """A draft answers exactly the active criteria: add the new ones, drop the deactivated."""
+    """A draft answers exactly the active criteria: add the new ones, drop the deactivated
+    (with their attachments, whose files go once the transaction is committed)."""
     active = {c.id: c for c in criteria_of(tenant, active_only=True)}
     for answer in list(application.answers):
         if answer.criterion_id not in active:
+            for attachment in _attachments_of_answers(tenant, [answer.id]):
+                files.discard(attachment_path(attachment))
+                db.session.delete(attachment)
             application.answers.remove(answer)
     have = {answer.criterion_id for answer in application.answers}
     for criterion in active.values():
@@ -442,9 +458,9 @@ def _decided(application: AuthorisationApplication, principal: Principal) -> Non
 
 
 def recheck_months(tenant: Tenant) -> int:
-    """The re-check interval of the tenant in months: :data:`RECHECK_MONTHS` for every tenant
-    (a per-tenant setting is not modelled yet)."""
-    return RECHECK_MONTHS
+    """The re-check interval of the tenant in months: its partnership setting
+    ``recheck_months`` (1-60; :data:`RECHECK_MONTHS`, 12, unless an admin changed it)."""
+    return partnership_settings(tenant).recheck_months
 
 
 def add_months(day: date, months: int) -> date:
@@ -544,6 +560,88 @@ def add_sanction(tenant: Tenant, principal: Principal, application: Authorisatio
         record("partnership.authorisation_revoked", application, principal, before=before,
                after={"status": application.status, "revoked_on": decided_on})
     return sanction
+
+
+# --- attachments of the answers -------------------------------------------------------------
+
+
+def attachment_path(attachment: AnswerAttachment, root: Path | None = None) -> Path:
+    return files.stored_path(attachment.tenant_id, attachment.storage_key, root)
+
+
+def _attachments_of_answers(tenant: Tenant, answer_ids: list[int]) -> list[AnswerAttachment]:
+    if not answer_ids:
+        return []
+    return list(db.session.scalars(select(AnswerAttachment).where(
+        AnswerAttachment.tenant_id == tenant.id, AnswerAttachment.answer_id.in_(answer_ids)
+    ).order_by(AnswerAttachment.created_at, AnswerAttachment.id)))
+
+
+def attachments_of(tenant: Tenant,
+                   application: AuthorisationApplication) -> dict[int, list[AnswerAttachment]]:
+    """The application's attachments by answer id (every answer has a list), oldest first."""
+    found: dict[int, list[AnswerAttachment]] = {answer.id: [] for answer in application.answers}
+    for attachment in _attachments_of_answers(tenant, list(found)):
+        found[attachment.answer_id].append(attachment)
+    return found
+
+
+def get_attachment(tenant: Tenant, application: AuthorisationApplication,
+                   attachment_id) -> AnswerAttachment:
+    """An attachment of one of the application's answers, or the same error as a missing one."""
+    attachment = db.session.get(AnswerAttachment, attachment_id) if attachment_id else None
+    if (attachment is None or attachment.tenant_id != tenant.id
+            or attachment.answer_id not in {answer.id for answer in application.answers}):
+        raise PartnershipError("attachment_id", "not_found", _l("No such attachment."))
+    return attachment
+
+
+def add_attachment(tenant: Tenant, principal: Principal, answer: ApplicationAnswer,
+                   file_storage, *, root: Path | None = None) -> AnswerAttachment:
+    """Check and store an uploaded file (a werkzeug ``FileStorage``) as evidence of a draft's
+    answer; the file is removed again if the transaction rolls back."""
+    _draft(tenant, principal, answer.application)
+    _own(tenant, answer, "answer_id")
+    if len(_attachments_of_answers(tenant, [answer.id])) >= ATTACHMENTS_PER_ANSWER:
+        raise PartnershipError("file", "too_many", _l(
+            "An answer has at most %(count)s attachments. Remove one first.",
+            count=ATTACHMENTS_PER_ANSWER))
+    upload = files.read_upload(file_storage, PartnershipError)
+    attachment = AnswerAttachment(
+        tenant_id=tenant.id, answer_id=answer.id, filename=upload.filename,
+        content_type=upload.kind.content_type, size=upload.size, sha256=upload.sha256,
+        storage_key=files.new_storage_key(), uploaded_by_label=label_of(principal))
+    files.store(attachment_path(attachment, root), upload.data)
+    db.session.add(attachment)
+    db.session.flush()
+    record("partnership.answer_attachment_added", attachment, principal,
+           entity_type="AnswerAttachment",
+           after={"application_id": answer.application_id, "criterion": answer.criterion.code,
+                  **_snapshot(attachment, ATTACHMENT_FIELDS)})
+    return attachment
+
+
+def remove_attachment(tenant: Tenant, principal: Principal, application: AuthorisationApplication,
+                      attachment: AnswerAttachment, *, root: Path | None = None) -> None:
+    """Delete an attachment of a draft's answer; its file goes once the removal is committed."""
+    _draft(tenant, principal, application)
+    attachment = get_attachment(tenant, application, attachment.id)
+    before = {"application_id": application.id, **_snapshot(attachment, ATTACHMENT_FIELDS)}
+    attachment_id, path = attachment.id, attachment_path(attachment, root)
+    db.session.delete(attachment)
+    db.session.flush()
+    files.discard(path)
+    record("partnership.answer_attachment_removed", None, principal,
+           entity_type="AnswerAttachment", entity_id=attachment_id, before=before)
+
+
+def open_attachment(tenant: Tenant, attachment: AnswerAttachment, *,
+                    root: Path | None = None) -> Path:
+    """The stored file of an attachment (the caller has checked that it may be read)."""
+    path = files.existing(attachment_path(attachment, root))
+    if attachment.tenant_id != tenant.id or path is None:
+        raise PartnershipError("attachment_id", "not_found", _l("No such attachment."))
+    return path
 
 
 # --- the public register ---------------------------------------------------------------------

@@ -11,6 +11,9 @@
 ``reminder_days_before``
     How many days before a reporting deadline the provider reporters are reminded (0-365).
     Default ``14``.
+``recheck_months``
+    The interval of the re-checks of an approved authorisation of a provider, in months from
+    its start (or the last re-check) to the next re-check (1-60). Default ``12``.
 """
 
 from __future__ import annotations
@@ -39,7 +42,9 @@ DEFAULTS = {
     "deadline_offset_days": 30,
     "near_percent": "10",
     "reminder_days_before": 14,
+    "recheck_months": 12,
 }
+RECHECK_MONTHS_RANGE = (1, 60)
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,7 @@ class PartnershipSettings:
     deadline_offset_days: int
     near_percent: Decimal
     reminder_days_before: int = 14
+    recheck_months: int = 12
 
     def as_dict(self) -> dict:
         return {
@@ -55,6 +61,7 @@ class PartnershipSettings:
             "deadline_offset_days": self.deadline_offset_days,
             "near_percent": format(self.near_percent.normalize(), "f"),
             "reminder_days_before": self.reminder_days_before,
+            "recheck_months": self.recheck_months,
         }
 
 
@@ -71,6 +78,21 @@ def _days(values: dict, field: str) -> int:
     return days
 
 
+def _months(values: dict, field: str) -> int:
+    """A whole number of months from 1 to 60."""
+    value = values.get(field)
+    low, high = RECHECK_MONTHS_RANGE
+    try:
+        months = int(value.strip() if isinstance(value, str) else value)
+    except (TypeError, ValueError):
+        months = 0
+    fraction = isinstance(value, float) and not value.is_integer()
+    if isinstance(value, bool) or fraction or not low <= months <= high:
+        raise PartnershipError(field, "invalid", _l(
+            "Enter a number of months from %(low)s to %(high)s.", low=low, high=high))
+    return months
+
+
 def _validated(values: dict) -> PartnershipSettings:
     frequency = choice_value(values.get("frequency"), Frequency, "frequency",
                              _l("Choose a reporting frequency."))
@@ -79,7 +101,8 @@ def _validated(values: dict) -> PartnershipSettings:
     if not 0 <= near <= 100:
         raise PartnershipError("near_percent", "invalid", _l("Enter a percentage from 0 to 100."))
     reminder = _days(values, "reminder_days_before")
-    return PartnershipSettings(frequency, offset, near, reminder)
+    recheck = _months(values, "recheck_months")
+    return PartnershipSettings(frequency, offset, near, reminder, recheck)
 
 
 def partnership_settings(tenant: Tenant) -> PartnershipSettings:
@@ -89,7 +112,9 @@ def partnership_settings(tenant: Tenant) -> PartnershipSettings:
 
 
 def update_partnership_settings(tenant: Tenant, principal: Principal, data: dict) -> PartnershipSettings:
-    """Change the reporting calendar, the status threshold and the reminders (admin)."""
+    """Change the reporting calendar, the status threshold, the reminders and the re-check
+    interval of authorisations (admin). A changed interval applies to the re-checks scheduled
+    afterwards; the dates already scheduled stay."""
     require(can_manage_settings, principal, tenant)
     tenant = db.session.get(Tenant, tenant.id)  # the session's copy, also for a detached one
     before = partnership_settings(tenant)

@@ -16,6 +16,7 @@ from flask import Blueprint, current_app, request
 from flask_babel import lazy_gettext as _l
 
 from samverkan.partnership.permissions import can_view_partnership
+from samverkan.partnership.services.guidance import sees_observations
 from samverkan.platform.navigation import register_nav
 from samverkan.tenants.permissions import current_principal
 
@@ -34,6 +35,15 @@ SECTIONS = [
     ("partnership.reports", _l("Outcome reports"), None,
      ("partnership.report_", "partnership.import_")),
     ("partnership.authorisation", _l("Authorisation"), None, ("partnership.authorisation_",)),
+    ("partnership.compensation", _l("Compensation"), None, ("partnership.compensation_",)),
+    ("partnership.invoices", _l("Invoices"), None, ("partnership.invoice",)),
+    ("partnership.purchasing_results", _l("Results"), None, ()),
+    ("partnership.training_orders", _l("Training orders"), None,
+     ("partnership.training_order_",)),
+    ("partnership.spot_checks", _l("Spot checks"), None, ("partnership.spot_check",)),
+    ("partnership.dialogues", _l("Quality dialogues"), None, ("partnership.dialogue",)),
+    ("partnership.actions", _l("Follow-up actions"), None, ("partnership.action_",)),
+    ("partnership.guidance", _l("Guidance signals"), sees_observations, ("partnership.guidance",)),
     ("partnership.settings", _l("Settings"), "admin", ("partnership.period",)),
 ]
 
@@ -51,7 +61,8 @@ def partnership_sections() -> dict:
             {"endpoint": endpoint, "label": label,
              "current": here == endpoint or here.startswith(prefixes)}
             for endpoint, label, role, prefixes in SECTIONS
-            if endpoint in current_app.view_functions and (role is None or principal.has_role(role))
+            if endpoint in current_app.view_functions and (
+                role is None or (role(principal) if callable(role) else principal.has_role(role)))
         ]
 
     return {"partnership_tabs": tabs}
@@ -60,10 +71,16 @@ def partnership_sections() -> dict:
 from samverkan.partnership.views import (  # noqa: E402, F401
     agreements,
     authorisation,
+    compensation,
     dashboard,
+    dialogues,
     documents,
     imports,
     indicators,
+    invoices,
     library,
+    purchasing_results,
     reports,
+    spot_checks,
+    training_orders,
 )

@@ -7,6 +7,12 @@ applications only; the broad roles read every application. The rules are those o
 :mod:`samverkan.partnership.services.authorisation`; an application the principal may not see
 is a 404, whoever owns it.
 
+Attachments: whoever may answer a draft attaches files to its answers (the evidence each
+criterion requires) and removes them, confirmed, while it is a draft; whoever sees the
+application lists and downloads them, and the assessor sees them next to each answer. A
+download is always an attachment with the stored content type (see
+:func:`samverkan.platform.files.download`).
+
 The register is readable without signing in: it shows the tenant's approved applications whose
 validity includes today (provider, programme areas, valid to) and nothing else.
 """
@@ -16,6 +22,7 @@ from __future__ import annotations
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from samverkan.partnership.authorisation_forms import (
     ASSESSMENT_LABELS,
@@ -25,6 +32,7 @@ from samverkan.partnership.authorisation_forms import (
     AnswersForm,
     ApproveForm,
     AssessForm,
+    AttachmentForm,
     CriterionForm,
     NewApplicationForm,
     RecheckForm,
@@ -36,10 +44,19 @@ from samverkan.partnership.authorisation_models import (
     AuthorisationCriterion,
 )
 from samverkan.partnership.permissions import can_view_partnership
+from samverkan.partnership.purchasing_models import AnswerAttachment
 from samverkan.partnership.services import authorisation as svc
 from samverkan.partnership.services.common import PartnershipError, PartnershipPermissionError
 from samverkan.partnership.views import blueprint
 from samverkan.platform.db import db
+from samverkan.platform.files import (
+    ACCEPT_ATTRIBUTE,
+    ACCEPTED,
+    download,
+    max_bytes,
+    megabytes,
+    size_label,
+)
 from samverkan.platform.i18n import translated
 from samverkan.tenants.audit_labels import FIELD_LABELS, register_audit_labels
 from samverkan.tenants.forms.admin import ConfirmForm
@@ -64,11 +81,14 @@ register_audit_labels(
         "partnership.authorisation_rechecked": _l("Authorisation re-checked"),
         "partnership.sanction_added": _l("Sanction decided"),
         "partnership.authorisation_revoked": _l("Authorisation revoked"),
+        "partnership.answer_attachment_added": _l("File attached to an answer"),
+        "partnership.answer_attachment_removed": _l("File removed from an answer"),
     },
     entity_types={"AuthorisationCriterion": _l("Authorisation criterion"),
                   "AuthorisationApplication": _l("Application for authorisation"),
                   "ApplicationAnswer": _l("Answer to a criterion"),
-                  "AuthorisationSanction": _l("Sanction")},
+                  "AuthorisationSanction": _l("Sanction"),
+                  "AnswerAttachment": _l("Attachment of an answer")},
     fields={key: label for key, label in {
         "programme_areas": _l("Programme areas"), "decision_reasons": _l("Reasons"),
         "assessment": _l("Assessment"), "assessment_comment": _l("Comment"),
@@ -77,7 +97,9 @@ register_audit_labels(
         "next_recheck_on": _l("Next re-check"), "checked_on": _l("Checked on"),
         "outcome": _l("Outcome"), "level": _l("Level"), "decided_on": _l("Decided on"),
         "reason": _l("Reason"), "revoked_on": _l("Revoked on"),
-        "application_id": _l("Application")}.items() if key not in FIELD_LABELS},
+        "application_id": _l("Application"), "answer_id": _l("Answer"),
+        "filename": _l("File name"), "content_type": _l("Format"), "size": _l("Size"),
+        "sha256": _l("Checksum (SHA-256)")}.items() if key not in FIELD_LABELS},
 )
 
 
@@ -167,7 +189,8 @@ def authorisation_application_new():
 
 
 def _detail(application: AuthorisationApplication, *, answers_form=None, assess_form=None,
-            recheck_form=None, status: int = 200, errors: dict | None = None):
+            recheck_form=None, status: int = 200, errors: dict | None = None,
+            upload_errors: dict | None = None):
     principal = current_principal()
     may_apply = svc.can_apply_for(application.organisation_id)(principal)
     is_draft = application.status == "draft"
@@ -185,6 +208,9 @@ def _detail(application: AuthorisationApplication, *, answers_form=None, assess_
         can_assess=svc.can_manage_authorisation(principal) and application.status == "submitted",
         answers_form=answers_form or AnswersForm(formdata=None),
         assess_form=assess_form or AssessForm(formdata=None), answer_errors=errors or {},
+        attachments=svc.attachments_of(principal.tenant, application),
+        upload_errors=upload_errors or {}, size_label=size_label, accepted=ACCEPTED,
+        accept=ACCEPT_ATTRIBUTE, max_mb=megabytes(max_bytes()),
         posted=request.form if request.method == "POST" else None), status
 
 
@@ -291,6 +317,108 @@ def authorisation_decide(application_id: int):
         answers=svc.answers_in_order(application), assessment_labels=ASSESSMENT_LABELS,
         all_met=all(a.assessment == "met" for a in application.answers),
         decidable=application.status == "submitted"), code
+
+
+# --- attachments of the answers -------------------------------------------------------------
+
+
+def _attachment_or_404(application: AuthorisationApplication,
+                       attachment_id: int) -> AnswerAttachment:
+    try:
+        return svc.get_attachment(current_principal().tenant, application, attachment_id)
+    except PartnershipError:
+        abort(404)
+
+
+def _to_attachments(application: AuthorisationApplication, answer_id: int | None = None):
+    anchor = f"#attachments-{answer_id}" if answer_id else "#attachments"
+    return redirect(url_for("partnership.authorisation_application",
+                            application_id=application.id) + anchor)
+
+
+@blueprint.post(f"{BASE}/applications/<int:application_id>/attachments")
+@require(can_view_partnership)
+def authorisation_attachment_upload(application_id: int):
+    """Attach a file to one answer of a draft (by whoever may answer it)."""
+    principal = current_principal()
+    application = _application_or_404(application_id)
+    if not svc.can_apply_for(application.organisation_id)(principal):
+        abort(403)
+    try:
+        form = AttachmentForm()  # reads the request body: a body over the limit fails here
+    except RequestEntityTooLarge:
+        answer_id = request.args.get("answer_id", type=int)
+        message = _("The file is too large: at most %(size)s MB.", size=megabytes(max_bytes()))
+        return _detail(application, status=413, upload_errors={answer_id: [message]})
+    try:
+        answer = svc.get_answer(application, form.answer_id.data)
+    except PartnershipError:
+        abort(400)
+    if not form.validate_on_submit():
+        return _detail(application, status=400,
+                       upload_errors={answer.id: [*form.file.errors, *form.form_errors]
+                                      or [_("Choose a file to upload.")]})
+    try:
+        attachment = svc.add_attachment(principal.tenant, principal, answer, form.file.data)
+    except PartnershipError as error:
+        _fail(form, error)
+        application = _application_or_404(application_id)
+        return _detail(application, status=409 if error.code == "not_draft" else 400,
+                       upload_errors={answer.id: [error.message]})
+    db.session.commit()
+    flash(_("The file %(name)s is attached to %(code)s.", name=attachment.filename,
+            code=answer.criterion.code), "success")
+    return _to_attachments(application, answer.id)
+
+
+@blueprint.get(f"{BASE}/applications/<int:application_id>/attachments/<int:attachment_id>")
+@require(can_view_partnership)
+def authorisation_attachment_download(application_id: int, attachment_id: int):
+    """The file of an attachment, for whoever sees the application."""
+    principal = current_principal()
+    application = _application_or_404(application_id)
+    attachment = _attachment_or_404(application, attachment_id)
+    try:
+        path = svc.open_attachment(principal.tenant, attachment)
+    except PartnershipError:
+        abort(404)
+    return download(path, attachment.content_type, attachment.filename)
+
+
+@blueprint.route(f"{BASE}/applications/<int:application_id>/attachments/<int:attachment_id>"
+                 "/delete", methods=["GET", "POST"])
+@require(can_view_partnership)
+def authorisation_attachment_delete(application_id: int, attachment_id: int):
+    """Remove an attachment of a draft's answer, confirmed."""
+    principal = current_principal()
+    application = _application_or_404(application_id)
+    attachment = _attachment_or_404(application, attachment_id)
+    if not svc.can_apply_for(application.organisation_id)(principal):
+        abort(403)
+    answer = svc.get_answer(application, attachment.answer_id)
+    form = ConfirmForm()
+    error, status = None, 200
+    if application.status != "draft":
+        error, status = _("Only a draft application can be changed or submitted."), 409
+    elif form.validate_on_submit():
+        name = attachment.filename
+        try:
+            svc.remove_attachment(principal.tenant, principal, application, attachment)
+        except PartnershipError as refused:
+            db.session.rollback()
+            if isinstance(refused, PartnershipPermissionError):
+                abort(403)
+            error, status = refused.message, 409
+        else:
+            db.session.commit()
+            flash(_("The file %(name)s is removed.", name=name), "success")
+            return _to_attachments(application, answer.id)
+    elif request.method == "POST":
+        status = 400
+    return render_template(
+        "partnership/authorisation/attachment_delete.html", application=application,
+        answer=answer, attachment=attachment, form=form, error=error,
+        size_label=size_label), status
 
 
 # --- re-checks and sanctions ----------------------------------------------------------------

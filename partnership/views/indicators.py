@@ -87,6 +87,7 @@ _FIELDS = {
     "deadline_offset_days": _l("Reporting deadline (days after the end of a period)"),
     "near_percent": _l("Near the target (percent of the target)"),
     "reminder_days_before": _l("Reminder (days before the deadline)"),
+    "recheck_months": _l("Re-check interval of authorisations (months)"),
     "first_year": _l("First year"), "last_year": _l("Last year"), "labels": _l("Periods"),
     "label": _l("Reporting period"), "deadline": _l("Reporting deadline"),
 }
@@ -500,7 +501,8 @@ def _calendar(year: int | None) -> dict:
 def _settings_values(form: SettingsForm) -> dict:
     return {"frequency": form.frequency.data, "deadline_offset_days": form.deadline_offset_days.data,
             "near_percent": form.near_percent.data,
-            "reminder_days_before": form.reminder_days_before.data}
+            "reminder_days_before": form.reminder_days_before.data,
+            "recheck_months": form.recheck_months.data}
 
 
 @blueprint.route("/t/<slug>/partnership/settings", methods=["GET", "POST"])
