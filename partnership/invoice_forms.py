@@ -40,7 +40,7 @@ class LineForm(Form):
 
     student_ref = StringField(_l("Student reference"))
     course_type = StringField(_l("Course type"))
-    part = SelectField(_l("Part"), choices=[], validate_choice=False)
+    part = SelectField(_l("Payment part"), choices=[], validate_choice=False)
     amount = StringField(_l("Amount"))
     text = StringField(_l("Text"))
 

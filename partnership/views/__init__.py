@@ -6,8 +6,14 @@ One module per area, each attaching its routes to :data:`blueprint`: :mod:`.agre
 :mod:`.documents` (agreement documents), :mod:`.library` (the association's shared indicator
 library and adopting from it), :mod:`.reports` (outcome reports: filling, submitting,
 reviewing, revisions), :mod:`.imports` (file templates and imports) and :mod:`.dashboard`
-(dashboards, the goal chain, exports and the printable follow-up report) and
-:mod:`.authorisation` (the authorisation of providers and the public register).
+(dashboards, the goal chain, exports and the printable follow-up report).
+
+The authorisation model: :mod:`.authorisation` (the authorisation of providers and the public
+register), :mod:`.compensation` (model versions, enrolments, the payout calculator and what-if),
+:mod:`.invoices` (invoices and their reconciliation), :mod:`.spot_checks` (spot checks and the
+follow-up actions), :mod:`.dialogues` (quality dialogues and guidance signals),
+:mod:`.training_orders` (employer-driven training orders and lead times) and
+:mod:`.purchasing_results` (the model's results of a year).
 """
 
 from __future__ import annotations
@@ -37,13 +43,13 @@ SECTIONS = [
     ("partnership.authorisation", _l("Authorisation"), None, ("partnership.authorisation_",)),
     ("partnership.compensation", _l("Compensation"), None, ("partnership.compensation_",)),
     ("partnership.invoices", _l("Invoices"), None, ("partnership.invoice",)),
-    ("partnership.purchasing_results", _l("Results"), None, ()),
-    ("partnership.training_orders", _l("Training orders"), None,
-     ("partnership.training_order_",)),
     ("partnership.spot_checks", _l("Spot checks"), None, ("partnership.spot_check",)),
     ("partnership.dialogues", _l("Quality dialogues"), None, ("partnership.dialogue",)),
     ("partnership.actions", _l("Follow-up actions"), None, ("partnership.action_",)),
     ("partnership.guidance", _l("Guidance signals"), sees_observations, ("partnership.guidance",)),
+    ("partnership.training_orders", _l("Training orders"), None,
+     ("partnership.training_order_",)),
+    ("partnership.purchasing_results", _l("Results"), None, ()),
     ("partnership.settings", _l("Settings"), "admin", ("partnership.period",)),
 ]
 
