@@ -1,13 +1,16 @@
-"""spot checks (the tables of this feature).
+"""Spot checks: the reproducible draws over a provider's student records or invoice lines (the
+seed and the population kept) and the sampled items with their findings. Corrective actions
+are follow-up actions (revision 0011). The tables are tenant-owned and get the row-level
+security policy of revision 0002 on PostgreSQL (``TENANT_TABLES`` below).
 
 Revision ID: 0012
 Revises: 0011
 Create Date: 2026-11-25
 """
-from alembic import op  # noqa: F401
+from alembic import op
 
-from samverkan.migrations import rls  # noqa: F401
-import sqlalchemy as sa  # noqa: F401
+from samverkan.migrations import rls
+import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
