@@ -22,6 +22,7 @@ from flask import request, url_for
 from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from samverkan.partnership.models import (
     Agreement,
@@ -113,7 +114,7 @@ from samverkan.partnership.services.settings import partnership_settings
 from samverkan.platform.api import Blueprint, abort_problem
 from samverkan.platform.db import db
 from samverkan.platform.oauth import require_api
-from samverkan.tenants.permissions import Rule, current_principal, is_admin
+from samverkan.tenants.permissions import Rule, current_principal
 
 # The services package exports functions named like these two modules: import the modules.
 period_svc = import_module("samverkan.partnership.services.periods")
@@ -904,6 +905,10 @@ def reports(args, pagination_parameters):
         statement = statement.where(OutcomeReport.organisation_id == args["organisation_id"])
     pagination_parameters.item_count = db.session.scalar(
         select(func.count()).select_from(statement.order_by(None).subquery()))
+    # The page's periods, agreements and organisations in one query each, not one per report.
+    statement = statement.options(selectinload(OutcomeReport.period),
+                                  selectinload(OutcomeReport.agreement),
+                                  selectinload(OutcomeReport.organisation))
     return list(db.session.scalars(statement.offset(pagination_parameters.first_item)
                                    .limit(pagination_parameters.page_size)))
 
@@ -930,15 +935,10 @@ def open_report(args):
         agreement = queries.get_visible_agreement(tenant, principal, args["agreement_id"])
     except PartnershipError as error:
         abort_problem(422, error.message, errors={"agreement_id": [error.message]})
-    organisation_id = principal.organisation_id
-    if args.get("organisation_id") is not None and is_admin(principal):
-        organisation_id = args["organisation_id"]
-    before = (report_svc.current_report(tenant, agreement, organisation_id, args["period_id"])
-              if organisation_id else None)
     report = _call(report_svc.open_report, tenant, principal, agreement, args["period_id"],
                    args.get("organisation_id"))
     _commit()
-    status = 200 if before is not None and before.id == report.id else 201
+    status = 201 if getattr(report, "opened_now", False) else 200
     return ReportView(report), status, _report_location(report)
 
 

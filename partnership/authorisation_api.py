@@ -219,7 +219,7 @@ def applications(args, pagination_parameters):
 
 @blueprint.route(BASE + "/applications", methods=["POST"], tags=[TAG])
 @require_api(can_view_partnership, scope="report")
-@blueprint.arguments(ApplicationInputSchema, example=APPLICATION_INPUT_EXAMPLE)
+@blueprint.arguments(ApplicationInputSchema, example=APPLICATION_INPUT_EXAMPLE, required=False)
 @blueprint.response(201, ApplicationDetailSchema, headers=LOCATION, example=DRAFT_EXAMPLE)
 def create_application(args):
     """Create a draft application

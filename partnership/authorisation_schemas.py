@@ -136,7 +136,7 @@ class ApplicationInputSchema(ma.Schema):
     class Meta:
         unknown = ma.RAISE
 
-    organisation_id = fields.Integer(load_default=None, allow_none=True, metadata={
+    organisation_id = fields.Integer(load_default=None, allow_none=True, strict=True, metadata={
         "description": "The provider that applies; left out, the requester's own "
                        "organisation.", "example": 4})
 

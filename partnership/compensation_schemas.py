@@ -19,8 +19,9 @@ PARTS = ["during_course", "on_grades", "forfeited"]
 
 
 def _decimal(example: str, description: str, **kwargs) -> fields.Decimal:
-    return fields.Decimal(as_string=True, metadata={"example": example,
-                                                    "description": description}, **kwargs)
+    return fields.Decimal(as_string=True, metadata={"example": example, "description": description,
+                                                    "type": "string", "format": "decimal"},
+                          **kwargs)
 
 
 # --- versions --------------------------------------------------------------------------------

@@ -464,7 +464,7 @@ def _seed_enrolments(tenant: Tenant, orgs: dict) -> None:
         added.setdefault(organisation.id, []).append(item["student_ref"])
     db.session.flush()
     for organisation_id, refs in added.items():
-        record("partnership.enrolments_reported", None, None, entity_type="Organisation",
+        record("partnership.enrolments_imported", None, None, entity_type="Organisation",
                entity_id=organisation_id, after={"count": len(refs), "student_refs": refs})
 
 

@@ -98,7 +98,8 @@ class SpotCheckSchema(ma.Schema):
                                                   "references sorted by SHA-256 of "
                                                   "`<seed>:<ref>`, first ones first."})
     sample_count = fields.Integer(allow_none=True)
-    sample_percent = fields.Decimal(as_string=True, allow_none=True)
+    sample_percent = fields.Decimal(as_string=True, allow_none=True,
+                                    metadata={"type": "string", "format": "decimal"})
     population_size = fields.Integer()
     status = fields.String(metadata={"enum": ["open", "closed"]})
     closed_on = fields.Date(allow_none=True)
@@ -129,7 +130,8 @@ class SpotCheckDrawInputSchema(ma.Schema):
     period_start = fields.Date(required=True)
     period_end = fields.Date(required=True)
     sample_count = fields.Integer(allow_none=True)
-    sample_percent = fields.Decimal(as_string=True, allow_none=True)
+    sample_percent = fields.Decimal(as_string=True, allow_none=True,
+                                    metadata={"type": "string", "format": "decimal"})
     seed = fields.String(allow_none=True, validate=validate.Length(max=64))
     note = fields.String(load_default="", validate=validate.Length(max=2000))
 

@@ -27,6 +27,7 @@ import http
 import json
 import re
 from copy import deepcopy
+from datetime import UTC, datetime
 from functools import wraps
 
 import marshmallow as ma
@@ -37,11 +38,13 @@ from flask_babel import lazy_gettext as _l
 from flask_smorest import Api, Page
 from flask_smorest import Blueprint as SmorestBlueprint
 from flask_smorest.exceptions import NotModified
-from flask_smorest.pagination import PaginationParameters
+from flask_smorest.pagination import PaginationMetadataSchema, PaginationParameters
 from flask_smorest.utils import prepare_response, unpack_tuple_response
 from sqlalchemy import func, select
-from werkzeug.exceptions import HTTPException, UnsupportedMediaType
+from sqlalchemy.exc import DataError
+from werkzeug.exceptions import BadRequest, HTTPException, UnsupportedMediaType
 from werkzeug.http import quote_etag
+from werkzeug.routing import IntegerConverter
 
 API_PREFIX = "/api/v1"
 PROBLEM_JSON = "application/problem+json"
@@ -239,6 +242,20 @@ def _check_fields_detail() -> str:
     return gettext("Check the fields listed in errors.")
 
 
+# --- timestamps ------------------------------------------------------------------------------
+
+
+def _isoformat_utc(value: datetime) -> str:
+    """RFC 3339 with its offset, as the OpenAPI ``date-time`` format demands: timestamps are
+    stored in UTC, and SQLite hands them back without their zone."""
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+
+
+# Every ``fields.DateTime`` of the API's schemas dumps through this ("iso" is their format).
+ma.fields.DateTime.SERIALIZATION_FUNCS = {**ma.fields.DateTime.SERIALIZATION_FUNCS,
+                                          "iso": _isoformat_utc, "iso8601": _isoformat_utc}
+
+
 # --- ETags -----------------------------------------------------------------------------------
 
 
@@ -418,6 +435,13 @@ class SamverkanApi(Api):
         prepare_response(response, self.spec, PROBLEM_JSON)
         self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, response, lazy=True)
 
+    def _register_pagination_header(self):
+        """``X-Pagination`` carries JSON: documented as content, not as a simple-style object."""
+        self.spec.components.header("PAGINATION", {
+            "description": "Pagination metadata (JSON).",
+            "content": {"application/json": {"schema": PaginationMetadataSchema}},
+        }, lazy=True)
+
     def _init_spec(self, **kwargs):
         super()._init_spec(**kwargs)
         from samverkan.platform.oauth import API_SCOPES
@@ -463,13 +487,18 @@ def _api_blueprints(app: Flask) -> set[str]:
 
 
 def _require_json_body() -> None:
-    """415 for a request body that is not JSON on the API (the token endpoint takes forms)."""
-    if not request.path.startswith(API_PREFIX + "/") or request.method not in {"POST", "PUT",
-                                                                               "PATCH"}:
+    """415 for a request body that is not JSON on the API (the token endpoint takes forms);
+    400 for a body that is not valid JSON and 413 for one over ``MAX_CONTENT_LENGTH``, before
+    any view runs, so that a route that reads no body never acts on a broken one."""
+    if not request.path.startswith(API_PREFIX + "/") or request.method not in STATE_CHANGING_METHODS:
         return
     has_body = (request.content_length or 0) > 0 or request.headers.get("Transfer-Encoding")
-    if has_body and not request.is_json:
+    if not has_body:
+        return
+    if not request.is_json:
         raise UnsupportedMediaType(description="Send the request body as application/json.")
+    if request.get_json(silent=True) is None:  # reads the body: 413 when it is over the limit
+        raise BadRequest(description=_("The request body is not valid JSON."))
 
 
 def _csrf_for_session_requests() -> None:
@@ -637,10 +666,48 @@ def api_reference(spec: dict) -> dict:
 api = SamverkanApi()
 
 
+def _data_error(error: DataError):
+    """A value the database cannot hold (SQLSTATE class 22: a number out of range, a text too
+    long) is bad input: 422 on the API, 400 on pages, and the failed transaction is ended."""
+    from samverkan.platform.db import db
+
+    db.session.rollback()
+    sqlstate = getattr(error.orig, "sqlstate", None) or ""
+    if not sqlstate.startswith("22"):
+        raise error
+    if not is_api_request():
+        from samverkan.platform.views import render_error_page
+
+        return render_error_page(BadRequest())
+    try:
+        abort_problem(422, _("A value is out of the range this service stores."))
+    except HTTPException as problem:
+        return problem_response(problem)
+
+
+# The largest id the database stores (integer columns: 32 bits on PostgreSQL).
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in URLs, up to :data:`MAX_ID`: a larger id matches no route (404) instead of
+    reaching the database, which would refuse it (an error, not an answer)."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=MAX_ID, signed=False):  # noqa: A002
+        super().__init__(url_map, fixed_digits, min, max, signed)
+
+
 def init_app(app: Flask) -> None:
+    from flask_smorest.spec.plugins import integerconverter2paramschema
+
     from samverkan.platform import oauth
 
+    # Before any route is added (pages and API alike); documented with its maximum.
+    app.url_map.converters["int"] = IdConverter
+    if all(converter is not IdConverter for converter, _func in api._converters):
+        api.register_converter(IdConverter, integerconverter2paramschema)
     api.init_app(app)
+    app.register_error_handler(DataError, _data_error)
     app.before_request(_require_json_body)
     app.before_request(_csrf_for_session_requests)
     app.register_blueprint(docs_blueprint)

@@ -73,6 +73,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     navigation.init_app(app)
     for module in MODULES:
         _register_module(app, module)
+    if app.config.get("SAMVERKAN_BENCH"):
+        from samverkan.platform import bench
+
+        bench.init_app(app)
     from samverkan.platform import cli
 
     cli.init_app(app)

@@ -107,6 +107,20 @@ def seed_demo() -> None:
     print_logins()
 
 
+@click.command("seed")
+@click.option("--scale", type=float, default=1.0, show_default=True,
+              help="1 = every municipality of Finland and Sweden (about 750 tenants)")
+@with_appcontext
+def seed_scale(scale: float) -> None:
+    """Seed an empty database with a benchmark data set at municipal scale."""
+    from samverkan.platform.scale_seed import SeedRefused, seed
+
+    try:
+        seed(scale, echo=click.echo)
+    except (SeedRefused, ValueError) as error:
+        raise click.ClickException(str(error)) from error
+
+
 @click.command("tick")
 @click.option("--date", "day", default=None, help="Run as if today were this date (YYYY-MM-DD)")
 @with_appcontext
@@ -150,5 +164,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(user_group)
     app.cli.add_command(worker)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(seed_scale)
     app.cli.add_command(tick)
     app.cli.add_command(cron)

@@ -55,6 +55,7 @@ def from_environment() -> dict:
         "SAMVERKAN_JOBS_MODE": os.environ.get("SAMVERKAN_JOBS_MODE")
         or ("rq" if redis_url else "thread"),
         "SAMVERKAN_DEMO": _flag("SAMVERKAN_DEMO", False),
+        "SAMVERKAN_BENCH": _flag("SAMVERKAN_BENCH", False),
         "SAMVERKAN_HTTPS": https,
         "SAMVERKAN_BASE_URL": os.environ.get("SAMVERKAN_BASE_URL", "http://127.0.0.1:5000"),
         "SAMVERKAN_MAIL_FROM": os.environ.get("SAMVERKAN_MAIL_FROM", "samverkan@example.org"),

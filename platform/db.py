@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, MetaData, Table, event, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
@@ -214,13 +215,36 @@ def _rls_settings() -> dict[str, str]:
     }
 
 
+_RLS_APPLIED = "samverkan_rls_applied"  # connection.info: (transaction, settings) last applied
+_SET_RLS = text(
+    "SELECT set_config('app.tenant_id', :tenant_id, true),"
+    " set_config('app.user_id', :user_id, true),"
+    " set_config('app.platform', :platform, true)"
+)
+
+
 def apply_rls(connection) -> None:
+    """Set the transaction's row-level security settings in one statement; nothing when this
+    transaction already has these very settings."""
     if connection.dialect.name != "postgresql":
         return
-    for name, value in _rls_settings().items():
-        connection.execute(
-            text("SELECT set_config(:name, :value, true)"), {"name": name, "value": value}
-        )
+    settings = _rls_settings()
+    transaction = connection.get_transaction()
+    applied = connection.info.get(_RLS_APPLIED)
+    if (transaction is not None and applied is not None and applied[0] is transaction
+            and applied[1] == settings):
+        return
+    connection.execute(_SET_RLS, {"tenant_id": settings["app.tenant_id"],
+                                  "user_id": settings["app.user_id"],
+                                  "platform": settings["app.platform"]})
+    # The transaction object itself is kept (not its id), so a later transaction never matches.
+    connection.info[_RLS_APPLIED] = (transaction, settings)
+
+
+@event.listens_for(Engine, "rollback_savepoint")
+def _forget_rls_on_savepoint_rollback(connection, _name, _context) -> None:
+    # A rolled-back savepoint also rolls back the settings made inside it.
+    connection.info.pop(_RLS_APPLIED, None)
 
 
 @event.listens_for(Session, "after_begin")

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, event, update
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, event, text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from werkzeug.utils import import_string
 
@@ -40,6 +40,11 @@ class JobStatus:
     RUNNING = "running"
     FINISHED = "finished"
     FAILED = "failed"
+
+
+# ``JobRun.message`` of a run whose process died under it (killed, out of memory, its worker
+# gone): queued again when rq retries it, else failed.
+INTERRUPTED = "interrupted"
 
 
 class JobRun(TenantScoped, db.Model):
@@ -126,7 +131,34 @@ def _dispatch_after_commit(session: Session) -> None:
         return
     app = current_app._get_current_object()
     for job in pending:
-        _dispatch(app, job)
+        try:
+            _dispatch(app, job)
+        except Exception as error:  # Redis went away between the check and the hand-over
+            if app.config["SAMVERKAN_JOBS_MODE"] != "rq":
+                raise
+            log.warning("job %s (%s) could not be queued: %s", job.run_id, job.path, error)
+            _mark_not_handed_over(job.run_id)
+            session.info.setdefault("samverkan_not_handed_over", set()).add(job.run_id)
+
+
+def handed_over(run: JobRun) -> bool:
+    """False when ``run`` was committed but the queue refused it (see :func:`enqueue`): it is
+    then marked failed, and the caller should say that the work could not start."""
+    return run.id not in db.session().info.get("samverkan_not_handed_over", ())
+
+
+def _mark_not_handed_over(run_id: str) -> None:
+    """Mark a run failed on a connection of its own: the session is between transactions, so
+    the settings of the row-level security are written here rather than by a scope."""
+    try:
+        with db.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(text("SELECT set_config('app.platform', 'on', true)"))
+            connection.execute(update(JobRun).where(JobRun.id == run_id).values(
+                status=JobStatus.FAILED, ended_at=utcnow(),
+                message="the job queue was unavailable"))
+    except Exception:
+        log.exception("job %s could not be marked failed", run_id)
 
 
 @event.listens_for(Session, "after_rollback")
@@ -137,7 +169,7 @@ def _forget_after_rollback(session: Session) -> None:
 def _dispatch(app: Flask, job: _PendingJob) -> None:
     mode = app.config["SAMVERKAN_JOBS_MODE"]
     if mode == "rq":
-        from rq import Queue, Retry
+        from rq import Callback, Queue, Retry
 
         Queue(QUEUE_NAME, connection=_redis(app)).enqueue(
             run_job,
@@ -151,6 +183,7 @@ def _dispatch(app: Flask, job: _PendingJob) -> None:
             job_id=job.run_id,
             retry=Retry(max=2, interval=[10, 60]),
             job_timeout=1800,
+            on_failure=Callback(job_failed),
         )
     elif mode == "thread":
         _thread_executor().submit(_run_in_app, app, job)
@@ -233,10 +266,48 @@ def report_progress(run_id: str, progress: int, message: str = "") -> None:
         log.debug("progress of job %s not recorded", run_id, exc_info=True)
 
 
+def _record_interruption(job) -> None:
+    """Say on the run of a job whose process died (it recorded nothing) what becomes of it:
+    queued again when rq retries it, failed otherwise."""
+    from rq.job import Job
+
+    if not isinstance(job, Job) or job.func_name != f"{__name__}.run_job":
+        return
+    retrying = bool(job.retries_left)  # read before rq counts this attempt
+    values: dict[str, Any] = {"status": JobStatus.QUEUED if retrying else JobStatus.FAILED,
+                              "message": INTERRUPTED}
+    if not retrying:
+        values["ended_at"] = utcnow()
+    app = _worker_app
+    if app is None:
+        from samverkan.platform.app import create_app
+
+        app = create_app()
+    with app.app_context():
+        _set_run(job.id, **values)
+
+
+def job_failed(job, connection, error_type, value, traceback) -> None:
+    """rq's failure callback. A job that raised has recorded its failure itself; one abandoned
+    by a worker that died (``AbandonedJobError``, found when the next worker cleans up after
+    the heartbeat lapsed) recorded nothing, so it is recorded here."""
+    from rq.exceptions import AbandonedJobError
+
+    if error_type is AbandonedJobError:
+        _record_interruption(job)
+
+
+def _horse_killed(job, pid, status, rusage) -> None:
+    """The process running ``job`` died (SIGKILL, out of memory): its transaction is gone."""
+    log.warning("job %s: its process %s ended with status %s", job.id, pid, status)
+    _record_interruption(job)
+
+
 def run_worker(app: Flask, burst: bool = False, worker_class=None) -> bool:
     """Run an rq worker (with its scheduler) for this app.
 
     rq's default ``Worker`` forks a child per job; ``rq.SimpleWorker`` runs jobs in-process.
+    A job whose process dies is retried as rq's ``Retry`` allows, and its run says so.
     """
     from rq import Queue, Worker
 
@@ -244,7 +315,8 @@ def run_worker(app: Flask, burst: bool = False, worker_class=None) -> bool:
     _worker_app = app
     connection = _redis(app)
     worker = (worker_class or Worker)([Queue(QUEUE_NAME, connection=connection)],
-                                      connection=connection)
+                                      connection=connection,
+                                      work_horse_killed_handler=_horse_killed)
     return worker.work(burst=burst, with_scheduler=True)
 
 

@@ -41,7 +41,11 @@ def current_tenant():
     return g.get("tenant")
 
 
-def _reset_context(_exc=None) -> None:
+def _reset_context(exc=None) -> None:
+    if exc is not None:
+        # After a database error PostgreSQL refuses every statement of the transaction: end it
+        # before the settings below are applied to it (the request's work is lost anyway).
+        db.session.rollback()
     set_tenant_id(None)
     set_user_id(None)
 

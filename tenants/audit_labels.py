@@ -174,8 +174,13 @@ def format_value(field: str, value, entity_type: str, lookups: Lookups) -> str:
     return str(value)
 
 
+# Fields that identify whom an entry concerns: shown even when they did not change.
+SUBJECT_FIELDS = {"user_id"}
+
+
 def changes(entry, lookups: Lookups) -> list[Change]:
-    """The fields of an entry with their values before and after; unchanged fields are left out."""
+    """The fields of an entry with their values before and after; unchanged fields are left out,
+    except those of ``SUBJECT_FIELDS``."""
     before, after = entry.before, entry.after
     fields = list(dict.fromkeys([*(after or {}), *(before or {})]))
     rows = []
@@ -184,6 +189,11 @@ def changes(entry, lookups: Lookups) -> list[Change]:
         new = after.get(field) if after is not None else None
         if before is not None and after is not None and field in before and field in after \
                 and old == new:
+            if field in SUBJECT_FIELDS:
+                # Unchanged, but it says whom the change concerns (e.g. the member whose roles
+                # changed): shown as a plain value.
+                rows.append(Change(field=field, label=field_label(field), before=None,
+                                   after=format_value(field, new, entry.entity_type, lookups)))
             continue
         rows.append(Change(
             field=field,

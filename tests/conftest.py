@@ -1038,3 +1038,62 @@ def serve():
 def translate():
     """``translate(app, locale, *messages)``: the messages as the app shows them in ``locale``."""
     return _translations
+
+
+# --- accessibility and HTML validity (tests/accessibility.py) --------------------------------
+
+
+def _accessibility():
+    """tests/accessibility.py, importable as ``accessibility`` by browser tests."""
+    import importlib.util
+    import sys
+
+    if "accessibility" not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            "accessibility", Path(__file__).with_name("accessibility.py"))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["accessibility"] = module
+        spec.loader.exec_module(module)
+    return sys.modules["accessibility"]
+
+
+_accessibility()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """One Nu HTML Checker run over every page ``accessibility.audit`` saw; errors fail the run."""
+    _accessibility().finish_session(session, session.config.stash[SUMMARY_KEY])
+
+
+@pytest.fixture(scope="module")
+def demo_site(database):
+    """The demo data (``samverkan seed-demo``) in the emptied test database, served once for a
+    whole module with CSRF on: yields (base URL, app). The module's tests share its state, so
+    each one changes only what no other test of the module relies on."""
+    require_chromium()
+    from samverkan.platform.demo import seed
+
+    _empty_tables(database)
+    config = _config(database)
+    application = create_app(config)
+    with application.app_context():
+        seed()
+        db.engine.dispose()
+    with _serve(config) as served:
+        yield served
+
+
+@pytest.fixture(scope="module")
+def module_browser():
+    """Like ``browser``, one Chromium for a whole module (each test opens its own contexts)."""
+    require_chromium()
+    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                              args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()

@@ -85,6 +85,8 @@ ALLOWED: dict[str, Allowance] = {
     "samverkan.platform.demo": Allowance(
         frozenset(), "demo seeding creates tenants and accounts; it reads tenant rows only in "
         "each tenant's own scope"),
+    "samverkan.platform.scale_seed": Allowance(
+        ALL, "the benchmark data set is written in bulk for every tenant, as the owner"),
     MIGRATIONS: Allowance(ALL, "migrations change the schema and data of every tenant"),
     TESTS: Allowance(ALL, "fixtures, factories and assertions seed and inspect every tenant's rows"),
 }

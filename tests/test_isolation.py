@@ -123,7 +123,7 @@ ARGS: dict[str, Arg] = {
 
 # Public pages of a tenant (readable without signing in, e.g. the register of authorised
 # providers): checked only to open for anyone and to change nothing.
-PUBLIC_ENDPOINTS = {"partnership.authorisation_register"}
+PUBLIC_ENDPOINTS = {"partnership.authorisation_register", "tenants.accessibility_statement"}
 
 
 # --- the two tenants -------------------------------------------------------------------------
@@ -389,7 +389,8 @@ def check_isolation(app, world: World, snapshots, rules) -> Findings:
                 before, found.requests = snapshots.take(), found.requests + 1
                 status = send(world.anonymous, method, url(rule, {TENANT_ARG: world.b.slug}),
                               None, api=False).status_code
-                if status != 200:
+                # an empty form sent to a public page (a feedback form) is refused as invalid
+                if status != 200 and not (method in STATE_CHANGING and status == 400):
                     found.problems.append(f"{describe(rule, method)}: public page got {status}")
                 changes = snapshots.changes(before, snapshots.take())
                 if changes:

@@ -62,6 +62,7 @@ from samverkan.partnership.services.reports import (
     open_report,
     save_draft,
 )
+from samverkan.platform import files
 from samverkan.platform.config import CONTENT_LOCALES
 from samverkan.platform.db import current_tenant_id, current_user_id, db
 from samverkan.platform.i18n import translated
@@ -128,6 +129,11 @@ def store_upload(stream, filename: str) -> str:
     if target.stat().st_size == 0:
         target.unlink()
         raise ImportFileError("file", "empty", _l("The file is empty."))
+    try:  # the content must be what the name says: a renamed program is refused here
+        files.recognise(f"upload.{fmt}", target.read_bytes(), ImportFileError)
+    except ImportFileError:
+        target.unlink()
+        raise
     return key
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, false, select
+from sqlalchemy.orm import selectinload
 
 from samverkan.partnership.models import Agreement, AgreementParty, OutcomeReport
 from samverkan.partnership.permissions import can_view_partnership, sees_everything
@@ -43,7 +44,10 @@ def visible_agreements_query(tenant: Tenant, principal: Principal | None, *,
 
 
 def visible_agreements(tenant: Tenant, principal: Principal | None, **filters) -> list[Agreement]:
-    return list(db.session.scalars(visible_agreements_query(tenant, principal, **filters)))
+    # The parties in one more query, not one per agreement (callers match on them).
+    query = visible_agreements_query(tenant, principal, **filters).options(
+        selectinload(Agreement.parties))
+    return list(db.session.scalars(query))
 
 
 def can_see_agreement(tenant: Tenant, principal: Principal | None, agreement: Agreement) -> bool:

@@ -46,6 +46,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from samverkan.partnership.models import (
     Agreement,
+    AgreementParty,
     AgreementStatus,
     Indicator,
     OutcomeReport,
@@ -101,6 +102,14 @@ def _check_version(report: OutcomeReport, expected_version) -> None:
         raise ConflictError()
 
 
+def _lock_report(report: OutcomeReport) -> int:
+    """Lock the report's row for this transaction and return its committed version: a
+    concurrent writer of the same report waits here until the other transaction ends, then
+    sees what it wrote (on SQLite, which has one writer at a time, this only reads)."""
+    return db.session.scalar(select(OutcomeReport.lock_version).where(
+        OutcomeReport.id == report.id).with_for_update())
+
+
 def _report_state(report: OutcomeReport) -> dict:
     return {
         "status": report.status,
@@ -143,7 +152,8 @@ def current_report(tenant: Tenant, agreement: Agreement, organisation_id: int, p
 def open_report(tenant: Tenant, principal: Principal, agreement: Agreement, period_id: int,
                 organisation_id: int | None = None) -> OutcomeReport:
     """The current report of the provider for the period, created as a draft when there is
-    none. A reporter reports for its own organisation; an admin names the provider."""
+    none (then its ``opened_now`` is true). A reporter reports for its own organisation; an
+    admin names the provider."""
     if agreement.tenant_id != tenant.id:
         raise PartnershipError("agreement_id", "invalid", _l("Choose an agreement."))
     if organisation_id is None or not is_admin(principal):
@@ -154,6 +164,9 @@ def open_report(tenant: Tenant, principal: Principal, agreement: Agreement, peri
         raise PartnershipError("organisation_id", "not_provider",
                                _l("Only a provider party of the agreement reports on it."))
     period = get_period(tenant, period_id)
+    # The same report opened twice at once: the second waits for the first and finds its report.
+    db.session.execute(select(AgreementParty.id).where(AgreementParty.id == party.id)
+                       .with_for_update())
     existing = current_report(tenant, agreement, organisation_id, period.id)
     if existing is not None:
         return existing
@@ -169,6 +182,7 @@ def open_report(tenant: Tenant, principal: Principal, agreement: Agreement, peri
                            is_current=True, status=ReportStatus.DRAFT)
     db.session.add(report)
     db.session.flush()
+    report.opened_now = True  # not a column: tells the caller that this call created it
     record("partnership.report_created", report, principal,
            after={"agreement_id": agreement.id, "organisation_id": organisation_id,
                   "period": period.label, "revision": 1})
@@ -258,6 +272,7 @@ def submit_report(tenant: Tenant, principal: Principal, report: OutcomeReport, *
     if report.tenant_id != tenant.id:
         raise PartnershipError("report_id", "invalid", _l("Choose a report."))
     require(can_report_for(report.organisation_id), principal, tenant)
+    locked_version = _lock_report(report)  # the same submission twice at once: one waits
     key = None
     if idempotency_key is not None:
         idempotency_key = str(idempotency_key).strip()
@@ -274,8 +289,11 @@ def submit_report(tenant: Tenant, principal: Principal, report: OutcomeReport, *
             if key.body_fingerprint != body_fingerprint:
                 raise PartnershipError("idempotency_key", "idempotency_key_reused", _l(
                     "This idempotency key was used for a different request."))
+            db.session.expire_all()  # it may have been submitted after this request read it
             return key.report
     _check_version(report, expected_version)
+    if locked_version != report.lock_version:
+        raise ConflictError()  # changed by another transaction since this one read it
     if report.status not in EDITABLE_STATUSES:
         raise PartnershipError("status", "locked", _l("This report has already been submitted."))
     before = _report_state(report)

@@ -22,6 +22,7 @@ from flask import Blueprint, current_app, request
 from flask_babel import lazy_gettext as _l
 
 from samverkan.partnership.permissions import can_view_partnership
+from samverkan.partnership.services.compensation_admin import can_read_compensation
 from samverkan.partnership.services.guidance import sees_observations
 from samverkan.platform.navigation import register_nav
 from samverkan.tenants.permissions import current_principal
@@ -41,7 +42,8 @@ SECTIONS = [
     ("partnership.reports", _l("Outcome reports"), None,
      ("partnership.report_", "partnership.import_")),
     ("partnership.authorisation", _l("Authorisation"), None, ("partnership.authorisation_",)),
-    ("partnership.compensation", _l("Compensation"), None, ("partnership.compensation_",)),
+    ("partnership.compensation", _l("Compensation"), can_read_compensation,
+     ("partnership.compensation_",)),
     ("partnership.invoices", _l("Invoices"), None, ("partnership.invoice",)),
     ("partnership.spot_checks", _l("Spot checks"), None, ("partnership.spot_check",)),
     ("partnership.dialogues", _l("Quality dialogues"), None, ("partnership.dialogue",)),
@@ -49,7 +51,7 @@ SECTIONS = [
     ("partnership.guidance", _l("Guidance signals"), sees_observations, ("partnership.guidance",)),
     ("partnership.training_orders", _l("Training orders"), None,
      ("partnership.training_order_",)),
-    ("partnership.purchasing_results", _l("Results"), None, ()),
+    ("partnership.purchasing_results", _l("Results"), can_read_compensation, ()),
     ("partnership.settings", _l("Settings"), "admin", ("partnership.period",)),
 ]
 

@@ -39,7 +39,7 @@ from samverkan.partnership.services.reports import REPORTABLE_STATUSES
 from samverkan.partnership.views import blueprint
 from samverkan.platform.db import db
 from samverkan.platform.i18n import current_locale, translated
-from samverkan.platform.jobs import JobRun, JobsUnavailable
+from samverkan.platform.jobs import JobRun, JobsUnavailable, handed_over
 from samverkan.tenants.permissions import current_principal, require
 
 AGREEMENT = "/t/<slug>/partnership/agreements/<int:agreement_id>"
@@ -236,6 +236,8 @@ def import_new(agreement_id: int):
         run = enqueue_import(tenant, principal, agreement, key, organisation_id=party.organisation_id,
                              period_id=period.id, filename=upload.filename[:200])
         db.session.commit()
+        if not handed_over(run):  # Redis went away between the check and the hand-over
+            raise JobsUnavailable("the job queue is unavailable")
     except JobsUnavailable:
         db.session.rollback()
         (upload_folder() / key).unlink(missing_ok=True)

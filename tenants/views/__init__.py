@@ -11,6 +11,7 @@ blueprint.app_context_processor(template_globals)
 
 # The page modules attach their routes to the blueprint.
 from samverkan.tenants.views import (  # noqa: E402, F401
+    accessibility,
     account,
     api_clients,
     audit,
