@@ -679,42 +679,44 @@ def seed(scale: float, *, echo: Callable[[str], None] = print, seed_value: int =
     from flask import current_app
 
     from samverkan.platform.auth import hash_password
-    from samverkan.platform.db import db
+    from samverkan.platform.db import db, platform_scope
 
     plan = Plan.at(scale)
     started = time.perf_counter()
     admin_url = current_app.config.get("SAMVERKAN_ADMIN_DATABASE_URL")
     engine = create_engine(admin_url) if admin_url else db.engine
     metadata = db.metadata
-    try:
-        with engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                connection.execute(text("SELECT set_config('app.platform', 'on', true)"))
-            existing = (connection.scalar(select(func.count()).select_from(metadata.tables["tenants"]))
-                        + connection.scalar(select(func.count()).select_from(metadata.tables["users"])))
-            if existing:
-                raise SeedRefused(
-                    "the database already has tenants or users: seed an empty, migrated database "
-                    "(drop and recreate it, then run `samverkan db upgrade`)")
-            generator = Generator(plan, hash_password(PASSWORD), hash_password(API_SECRET),
-                                  seed_value)
-            generator.build()
-            echo(f"seeding scale {scale}: {plan.tenants} tenants, {plan.users} users, "
-                 f"{plan.agreements} agreements, {plan.values} outcome values, "
-                 f"{plan.goals} steering goals")
-            counts = {}
-            for name, rows in generator.tables():
-                table_started = time.perf_counter()
-                counts[name] = _write(connection, metadata.tables[name], rows())
-                echo(f"  {name}: {counts[name]} rows in "
-                     f"{time.perf_counter() - table_started:.1f} s")
-            _reset_sequences(connection, list(counts))
-        if engine.dialect.name == "postgresql":
-            with engine.connect() as connection:
-                connection.execution_options(isolation_level="AUTOCOMMIT").execute(
-                    text("ANALYZE"))
-    finally:
-        if admin_url:
-            engine.dispose()
+    with platform_scope("the benchmark data set is written in bulk for every tenant, as the "
+                        "owner, into an empty database"):
+        try:
+            with engine.begin() as connection:
+                if connection.dialect.name == "postgresql":
+                    connection.execute(text("SELECT set_config('app.platform', 'on', true)"))
+                existing = (connection.scalar(select(func.count()).select_from(metadata.tables["tenants"]))
+                            + connection.scalar(select(func.count()).select_from(metadata.tables["users"])))
+                if existing:
+                    raise SeedRefused(
+                        "the database already has tenants or users: seed an empty, migrated database "
+                        "(drop and recreate it, then run `samverkan db upgrade`)")
+                generator = Generator(plan, hash_password(PASSWORD), hash_password(API_SECRET),
+                                      seed_value)
+                generator.build()
+                echo(f"seeding scale {scale}: {plan.tenants} tenants, {plan.users} users, "
+                     f"{plan.agreements} agreements, {plan.values} outcome values, "
+                     f"{plan.goals} steering goals")
+                counts = {}
+                for name, rows in generator.tables():
+                    table_started = time.perf_counter()
+                    counts[name] = _write(connection, metadata.tables[name], rows())
+                    echo(f"  {name}: {counts[name]} rows in "
+                         f"{time.perf_counter() - table_started:.1f} s")
+                _reset_sequences(connection, list(counts))
+            if engine.dialect.name == "postgresql":
+                with engine.connect() as connection:
+                    connection.execution_options(isolation_level="AUTOCOMMIT").execute(
+                        text("ANALYZE"))
+        finally:
+            if admin_url:
+                engine.dispose()
     echo(f"seeded in {time.perf_counter() - started:.1f} s")
     return counts

@@ -13,7 +13,7 @@ from samverkan.partnership.dialogue_models import QualityDialogue
 from samverkan.partnership.purchasing_models import FollowUpAction
 from samverkan.partnership.services import dialogues as svc
 from samverkan.platform.db import db
-from tests.test_dialogues import World
+from tests.test_dialogues import World, in_swedish
 
 TODAY = date.today()
 
@@ -59,7 +59,8 @@ def test_scheduling_editing_minutes_and_actions_by_the_purchaser(world):
     with world.scope():
         dialogue_id = db.session.scalar(db.select(QualityDialogue.id))
     page = text(client.get(world.url(f"/{dialogue_id}")))
-    assert "Eleverna saknar handledning" in page and "Results and completions" in page
+    assert "Eleverna saknar handledning" in page
+    assert in_swedish(world.app, "Results and completions since the last dialogue") in page
     listing = text(client.get(world.url()))
     assert "Lärande AB" in listing or "Oppiminen Oy" in listing
     response = client.post(world.url(f"/{dialogue_id}/edit"), data={
@@ -168,7 +169,8 @@ def test_filters_and_pagination(world):
 def test_the_agenda_template_page(world):
     client = world.client("admin")
     page = text(client.get(world.url("/agenda-template")))
-    assert "Results and completions" in page and "Start from the default items" in page
+    assert in_swedish(world.app, "Results and completions since the last dialogue") in page
+    assert "Start from the default items" in page
     assert client.post(world.url("/agenda-template/defaults")).status_code == 302
     with world.scope():
         items = svc.template_items(world.tenant)
