@@ -18,16 +18,31 @@ follow-up actions), :mod:`.dialogues` (quality dialogues and guidance signals),
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, abort, current_app, request
 from flask_babel import lazy_gettext as _l
 
 from samverkan.partnership.permissions import can_view_partnership
+from samverkan.partnership.services.common import PartnershipError, PartnershipPermissionError
 from samverkan.partnership.services.compensation_admin import can_read_compensation
 from samverkan.partnership.services.guidance import sees_observations
+from samverkan.platform.db import db
 from samverkan.platform.navigation import register_nav
 from samverkan.tenants.permissions import current_principal
 
 blueprint = Blueprint("partnership", __name__, template_folder="../templates")
+
+
+def show_service_error(form, error: PartnershipError) -> None:
+    """Undo the request's changes and put a service error on its field of the form (or on the
+    form); a refused permission is a 403."""
+    db.session.rollback()
+    if isinstance(error, PartnershipPermissionError):
+        abort(403)
+    field = form._fields.get(error.field)
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
 
 register_nav("partnership.overview", _l("Partnership"), can_view_partnership, order=30)
 

@@ -48,6 +48,7 @@ from samverkan.partnership.purchasing_models import AnswerAttachment
 from samverkan.partnership.services import authorisation as svc
 from samverkan.partnership.services.common import PartnershipError, PartnershipPermissionError
 from samverkan.partnership.views import blueprint
+from samverkan.partnership.views import show_service_error as _fail
 from samverkan.platform.db import db
 from samverkan.platform.files import (
     ACCEPT_ATTRIBUTE,
@@ -101,18 +102,6 @@ register_audit_labels(
         "filename": _l("File name"), "content_type": _l("Format"), "size": _l("Size"),
         "sha256": _l("Checksum (SHA-256)")}.items() if key not in FIELD_LABELS},
 )
-
-
-def _fail(form, error: PartnershipError) -> None:
-    """Put a service error on its field of the form (or on the form)."""
-    db.session.rollback()
-    if isinstance(error, PartnershipPermissionError):
-        abort(403)
-    field = form._fields.get(error.field)
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 def _manager_only() -> None:

@@ -36,8 +36,9 @@ from samverkan.partnership.permissions import can_view_partnership
 from samverkan.partnership.services import dialogues as svc
 from samverkan.partnership.services import follow_up
 from samverkan.partnership.services import guidance as gsvc
-from samverkan.partnership.services.common import PartnershipError, PartnershipPermissionError
+from samverkan.partnership.services.common import PartnershipError
 from samverkan.partnership.views import blueprint
+from samverkan.partnership.views import show_service_error as _fail
 from samverkan.platform.db import db
 from samverkan.platform.i18n import translated
 from samverkan.platform.listing import paginate_list
@@ -75,18 +76,6 @@ register_audit_labels(
         "dialogue_id": _l("Quality dialogue"), "order": _l("Order"),
     }.items() if key not in FIELD_LABELS},
 )
-
-
-def _fail(form, error: PartnershipError) -> None:
-    """Put a service error on its field of the form (or on the form)."""
-    db.session.rollback()
-    if isinstance(error, PartnershipPermissionError):
-        abort(403)
-    field = form._fields.get(error.field)
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 def _int_arg(name: str) -> int | None:

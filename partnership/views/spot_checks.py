@@ -21,7 +21,6 @@ from samverkan.partnership.services import follow_up
 from samverkan.partnership.services import spot_check_service as svc
 from samverkan.partnership.services.common import (
     PartnershipError,
-    PartnershipPermissionError,
     today,
 )
 from samverkan.partnership.spot_check_forms import (
@@ -40,6 +39,7 @@ from samverkan.partnership.spot_check_forms import (
 )
 from samverkan.partnership.spot_check_models import SpotCheck, SpotCheckItem
 from samverkan.partnership.views import blueprint
+from samverkan.partnership.views import show_service_error as _fail
 from samverkan.platform.db import db
 from samverkan.platform.i18n import translated
 from samverkan.platform.listing import paginate_list
@@ -74,18 +74,6 @@ register_audit_labels(
         "description": _l("Description"), "organisation_id": _l("Provider"),
         "status": _l("Status")}.items() if key not in FIELD_LABELS},
 )
-
-
-def _fail(form, error: PartnershipError) -> None:
-    """Put a service error on its field of the form (or on the form)."""
-    db.session.rollback()
-    if isinstance(error, PartnershipPermissionError):
-        abort(403)
-    field = form._fields.get(error.field)
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 def _manager_only() -> None:

@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from samverkan.partnership.authorisation_forms import PROGRAMME_AREA_LABELS
 from samverkan.partnership.permissions import can_view_partnership, sees_everything
 from samverkan.partnership.services import training_orders as svc
-from samverkan.partnership.services.common import PartnershipError, PartnershipPermissionError
+from samverkan.partnership.services.common import PartnershipError
 from samverkan.partnership.training_order_forms import (
     BUCKET_LABELS,
     LEAD_TIME_LABELS,
@@ -35,6 +35,7 @@ from samverkan.partnership.training_order_forms import (
 )
 from samverkan.partnership.training_order_models import TrainingOffer, TrainingOrder
 from samverkan.partnership.views import blueprint
+from samverkan.partnership.views import show_service_error as _fail
 from samverkan.platform.db import db
 from samverkan.platform.i18n import translated
 from samverkan.platform.listing import paginate_list
@@ -72,18 +73,6 @@ register_audit_labels(
         "places": _l("Number of places"), "price": _l("Price"),
         "description": _l("Description")}.items() if key not in FIELD_LABELS},
 )
-
-
-def _fail(form, error: PartnershipError) -> None:
-    """Put a service error on its field of the form (or on the form)."""
-    db.session.rollback()
-    if isinstance(error, PartnershipPermissionError):
-        abort(403)
-    field = form._fields.get(error.field)
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 def _status(error: PartnershipError) -> int:
